@@ -1,0 +1,94 @@
+package grader
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	restate "github.com/restatedev/sdk-go"
+	"github.com/restatedev/sdk-go/ingress"
+)
+
+// Target is one handler of one virtual object instance.
+type Target struct{ Service, Key, Handler string }
+
+func (t Target) String() string { return t.Service + "/" + t.Key + "/" + t.Handler }
+
+// CallError is a call that reached Restate and did not succeed: the handler failed
+// terminally, the invocation was killed after its retries, or the handler is unknown.
+// It is the submission's doing, never the harness's.
+type CallError struct {
+	Target  Target
+	Code    int
+	Message string
+	// FromHandler is true when the invocation itself failed (as opposed to ingress
+	// refusing the call, e.g. an unknown service or handler).
+	FromHandler bool
+}
+
+func (e *CallError) Error() string {
+	return fmt.Sprintf("%d %s", e.Code, e.Message)
+}
+
+// Describe says what the error means, in a learner's words.
+func (e *CallError) Describe() string {
+	switch {
+	case e.Code == 501:
+		return fmt.Sprintf("%s answered 501 not implemented (%s)", e.Target.Handler, e.Message)
+	case e.Code == 570 || containsAny(e.Message, "journal mismatch", "RT0016"):
+		return fmt.Sprintf("%s failed with a journal mismatch (%d %s): on retry your handler did something different from the first attempt; values from math/rand, time.Now() or map order must come from restate.Rand or restate.Run",
+			e.Target.Handler, e.Code, e.Message)
+	case !e.FromHandler && e.Code == 404:
+		return fmt.Sprintf("Restate does not know %s/%s: is the service or handler renamed? (%s)", e.Target.Service, e.Target.Handler, e.Message)
+	default:
+		return fmt.Sprintf("%s answered %d: %s", e.Target.Handler, e.Code, e.Message)
+	}
+}
+
+// CallOption changes one call.
+type CallOption = ingress.RequestOption
+
+// IdempotencyKey sends the ingress idempotency-key header.
+func IdempotencyKey(k string) CallOption { return restate.WithIdempotencyKey(k) }
+
+// Call sends in to t through Restate's ingress and decodes the answer. It returns
+// (out, nil) on success, a *CallError when the call reached Restate and failed, and
+// any other error when Restate could not be reached (a harness problem).
+func Call[I, O any](ctx context.Context, env *Env, t Target, in I, opts ...CallOption) (O, error) {
+	out, err := ingress.Object[I, O](env.Ingress, t.Service, t.Key, t.Handler).Request(ctx, in, opts...)
+	if err == nil {
+		return out, nil
+	}
+	var ie ingress.Error
+	if errors.As(err, &ie) {
+		return out, &CallError{Target: t, Code: int(ie.Code()), Message: ie.Message(), FromHandler: ie.IsInvocationError()}
+	}
+	if ctx.Err() != nil {
+		return out, ctx.Err()
+	}
+	return out, fmt.Errorf("call %s: %w", t, err)
+}
+
+// Code returns the status code of a *CallError, 200 for nil, and 0 for anything else.
+func Code(err error) int {
+	if err == nil {
+		return 200
+	}
+	var ce *CallError
+	if errors.As(err, &ce) {
+		return ce.Code
+	}
+	return 0
+}
+
+func containsAny(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+func asCallError(err error, target **CallError) bool { return errors.As(err, target) }

@@ -1,0 +1,105 @@
+package ex1
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"idempotency/contract/ex1"
+	"idempotency/grader"
+	"idempotency/grader/proxy"
+)
+
+const extraCancels = 3
+
+func cancelOnce() grader.Scenario {
+	return grader.Scenario{
+		ID:     "cancel-once",
+		Title:  "Cannot cancel already-cancelled order twice",
+		Points: 25,
+		Hint: "check the stored status first: when the order is already cancelled, return it without sending another " +
+			"notice or writing state; send the notice inside restate.Run so a retry replays it instead of sending again",
+		Run: runCancelOnce,
+	}
+}
+
+func runCancelOnce(ctx context.Context, env *grader.Env) error {
+	key, created, err := newOrder(ctx, env)
+	if err != nil {
+		return err
+	}
+	env.Step("CancelOrder %s, again, then %d concurrent cancels", key, extraCancels)
+	// Errors of the later cancels are the other criterion's business: here only the
+	// effects count.
+	if _, err := cancelOrder(ctx, env, key); err != nil {
+		return env.Unexpected("CancelOrder "+key, "the cancelled order", err)
+	}
+	if _, err := cancelOrder(ctx, env, key); isHarness(err) {
+		return err
+	}
+	var wg sync.WaitGroup
+	for range extraCancels {
+		wg.Go(func() { _, _ = cancelOrder(ctx, env, key) })
+	}
+	wg.Wait()
+	sent := fmt.Sprintf("CancelOrder %s %d times (one after the other, then %d at once)", key, 2+extraCancels, extraCancels)
+	if err := expectNotices(env, created, sent); err != nil {
+		return err
+	}
+
+	// A cancelled order cannot be revived by creating it again.
+	env.Step("CreateOrder %s again after the cancel", key)
+	again, err := createOrder(ctx, env, key, newOrderRequest(env.Rand))
+	if err != nil && !isHarness(err) {
+		// Refusing is fine too: the order must just stay cancelled.
+		again, err = getOrder(ctx, env, key)
+	}
+	if err != nil {
+		return env.Unexpected("CreateOrder "+key+" on the cancelled order", "the cancelled order", err)
+	}
+	if again.Status != ex1.StatusCancelled || again.OrderNumber != created.OrderNumber {
+		return grader.Fail("CreateOrder "+key+" after it was cancelled", "the order stays cancelled (same number, status \"cancelled\")",
+			"%s", describe(again))
+	}
+	if err := expectStored(ctx, env, key, again, "after CreateOrder on the cancelled order"); err != nil {
+		return err
+	}
+
+	// Under a crash right after the notice was recorded: still one notice.
+	key, created, err = newOrder(ctx, env)
+	if err != nil {
+		return err
+	}
+	pt := proxy.Target{Service: ex1.ServiceName, Handler: ex1.CancelOrder, Key: key}
+	env.Proxy.Arm(pt, proxy.CrashBeforeCompletion, 1)
+	defer env.Proxy.Disarm(pt)
+	sent = "CancelOrder " + key + " with the first attempt crashed just before it completed, then CancelOrder again"
+	env.Step("%s", sent)
+	if _, err := cancelOrder(ctx, env, key); err != nil {
+		return env.Unexpected(sent, "the cancelled order", err)
+	}
+	if _, err := cancelOrder(ctx, env, key); isHarness(err) {
+		return err
+	}
+	if fired := env.Proxy.Fired(pt); fired != 1 {
+		return fmt.Errorf("the crash before completion of CancelOrder %s fired %d times, want 1", key, fired)
+	}
+	return expectNotices(env, created, sent)
+}
+
+// expectNotices checks that exactly one cancellation notice went out for the order.
+func expectNotices(env *grader.Env, o ex1.Order, sent string) error {
+	n, err := cancelNotices(env, o)
+	if err != nil {
+		return err
+	}
+	switch {
+	case n == 0:
+		return grader.Fail(sent, "exactly 1 cancellation notice from the notification gateway",
+			"none was sent").WithHint(fmt.Sprintf("CancelOrder must send the notice: fixtures.SendNotification(order.CustomerID, %q, order.OrderID) inside restate.Run", ex1.CancelledEvent))
+	case n > 1:
+		return grader.Fail(sent, "exactly 1 cancellation notice from the notification gateway",
+			"the gateway delivered %d notices for order %s: the order was cancelled more than once", n, o.OrderID)
+	}
+	return nil
+}

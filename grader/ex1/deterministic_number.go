@@ -1,0 +1,76 @@
+package ex1
+
+import (
+	"context"
+	"fmt"
+
+	"idempotency/contract/ex1"
+	"idempotency/grader"
+	"idempotency/grader/proxy"
+)
+
+const distinctOrders = 5
+
+func deterministicNumber() grader.Scenario {
+	return grader.Scenario{
+		ID:     "deterministic-number",
+		Title:  "Order number is deterministic (same on retry)",
+		Points: 25,
+		Hint: "Restate re-runs your handler after a crash and replays its journal: make the order number with " +
+			"restate.Rand(ctx) and take createdAt from restate.Run, never from math/rand or time.Now() directly",
+		Run: runDeterministicNumber,
+	}
+}
+
+func runDeterministicNumber(ctx context.Context, env *grader.Env) error {
+	key := env.NewKey(ex1.ServiceName, "ord")
+	req := newOrderRequest(env.Rand)
+	t := target(key, ex1.CreateOrder)
+	sent := fmt.Sprintf("CreateOrder %s, with the first attempt crashed just before it completed (Restate retries it)", key)
+
+	env.Proxy.Arm(proxy.Target{Service: t.Service, Handler: t.Handler, Key: key}, proxy.CrashBeforeCompletion, 1)
+	defer env.Proxy.Disarm(proxy.Target{Service: t.Service, Handler: t.Handler, Key: key})
+	env.Step("CreateOrder %s with a crash before completion", key)
+	created, err := createOrder(ctx, env, key, req)
+	if err != nil {
+		return env.Unexpected(sent, "the order, created once", err)
+	}
+	if fired := env.Proxy.Fired(proxy.Target{Service: t.Service, Handler: t.Handler, Key: key}); fired != 1 {
+		return fmt.Errorf("the crash before completion of %s fired %d times, want 1", t, fired)
+	}
+	if d := checkCreated(key, req, created); d != "" {
+		return grader.Fail(sent, "a pending order with the request's items", "%s: %s", describe(created), d)
+	}
+
+	env.Step("GetOrder %s", key)
+	stored, err := getOrder(ctx, env, key)
+	if err != nil {
+		return env.Unexpected("GetOrder "+key+" after the retried CreateOrder", "the order CreateOrder returned", err)
+	}
+	if d := diffOrders(created, stored); d != "" {
+		return grader.Fail(sent+", then GetOrder", "the stored order equals the returned one: "+describe(created),
+			"they differ: %s (the retry computed new values instead of replaying the first attempt's)", d)
+	}
+	return distinctNumbers(ctx, env)
+}
+
+// distinctNumbers guards against a "deterministic" number that is simply a constant.
+func distinctNumbers(ctx context.Context, env *grader.Env) error {
+	env.Step("%d different orders get different numbers", distinctOrders)
+	seen := map[string]string{}
+	for range distinctOrders {
+		key := env.NewKey(ex1.ServiceName, "ord")
+		o, err := createOrder(ctx, env, key, newOrderRequest(env.Rand))
+		if err != nil {
+			return env.Unexpected("CreateOrder "+key, "a new order", err)
+		}
+		if prev, dup := seen[o.OrderNumber]; dup {
+			return grader.Fail(fmt.Sprintf("CreateOrder for %d different order IDs", distinctOrders),
+				"a different order number for each order",
+				"orders %s and %s both got number %q", prev, key, o.OrderNumber).
+				WithHint("derive the number from restate.Rand(ctx) (seeded per invocation) or from the order ID, not from a constant")
+		}
+		seen[o.OrderNumber] = key
+	}
+	return nil
+}

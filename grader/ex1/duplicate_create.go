@@ -1,0 +1,107 @@
+package ex1
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"idempotency/contract/ex1"
+	"idempotency/grader"
+)
+
+const concurrentDuplicates = 5
+
+func duplicateCreate() grader.Scenario {
+	return grader.Scenario{
+		ID:     "duplicate-create",
+		Title:  "Duplicate CreateOrder returns same order",
+		Points: 25,
+		Hint: "before creating, read the stored order with restate.Get; if there is one, return it unchanged " +
+			"(even when the request body differs) instead of building a new one",
+		Run: runDuplicateCreate,
+	}
+}
+
+func runDuplicateCreate(ctx context.Context, env *grader.Env) error {
+	key := env.NewKey(ex1.ServiceName, "ord")
+	req := newOrderRequest(env.Rand)
+	other := newOrderRequest(env.Rand)
+
+	env.Step("CreateOrder %s", key)
+	first, err := createOrder(ctx, env, key, req)
+	if err != nil {
+		return env.Unexpected("CreateOrder for new order "+key, "the new order", err)
+	}
+	if d := checkCreated(key, req, first); d != "" {
+		return grader.Fail("CreateOrder for new order "+key, "a pending order with the request's items, customer and total, keyed by the order ID",
+			"%s: %s", describe(first), d)
+	}
+
+	env.Step("the same CreateOrder again")
+	again, err := createOrder(ctx, env, key, req)
+	if err != nil {
+		return env.Unexpected("the same CreateOrder "+key+" a second time", "the first order again", err)
+	}
+	if d := diffOrders(first, again); d != "" {
+		return grader.Fail("the same CreateOrder "+key+" a second time", "the first order, unchanged: "+describe(first),
+			"a different order: %s", d)
+	}
+
+	env.Step("CreateOrder %s with a different body", key)
+	changed, err := createOrder(ctx, env, key, other)
+	if err != nil {
+		return env.Unexpected("CreateOrder "+key+" again with different items", "the first order, unchanged", err)
+	}
+	if d := diffOrders(first, changed); d != "" {
+		return grader.Fail("CreateOrder "+key+" again with different items and customer", "the first order, unchanged: "+describe(first),
+			"the order was changed: %s", d)
+	}
+
+	env.Step("GetOrder %s", key)
+	stored, err := getOrder(ctx, env, key)
+	if err != nil {
+		return env.Unexpected("GetOrder "+key+" after three CreateOrder calls", "the first order", err)
+	}
+	if d := diffOrders(first, stored); d != "" {
+		return grader.Fail("GetOrder "+key+" after three CreateOrder calls", "the order the first CreateOrder returned: "+describe(first),
+			"GetOrder returned a different order: %s", d)
+	}
+	return concurrentCreates(ctx, env)
+}
+
+// concurrentCreates sends several different CreateOrder calls for one new key at once:
+// Restate runs them one after the other, and every one must return the same order.
+func concurrentCreates(ctx context.Context, env *grader.Env) error {
+	key := env.NewKey(ex1.ServiceName, "ord")
+	reqs := make([]ex1.OrderRequest, concurrentDuplicates)
+	for i := range reqs {
+		reqs[i] = newOrderRequest(env.Rand)
+	}
+	env.Step("%d concurrent CreateOrder calls for %s with different bodies", concurrentDuplicates, key)
+	orders := make([]ex1.Order, len(reqs))
+	errs := make([]error, len(reqs))
+	var wg sync.WaitGroup
+	for i := range reqs {
+		wg.Go(func() { orders[i], errs[i] = createOrder(ctx, env, key, reqs[i]) })
+	}
+	wg.Wait()
+	sent := fmt.Sprintf("%d concurrent CreateOrder calls for new order %s, each with different items", len(reqs), key)
+	for _, err := range errs {
+		if err != nil {
+			return env.Unexpected(sent, "every call returns the same order", err)
+		}
+	}
+	for i := 1; i < len(orders); i++ {
+		if d := diffOrders(orders[0], orders[i]); d != "" {
+			return grader.Fail(sent, "every call returns the same order", "call %d returned a different order than call 1: %s", i+1, d)
+		}
+	}
+	stored, err := getOrder(ctx, env, key)
+	if err != nil {
+		return env.Unexpected("GetOrder "+key, "the order every CreateOrder returned", err)
+	}
+	if d := diffOrders(orders[0], stored); d != "" {
+		return grader.Fail("GetOrder "+key+" after the concurrent creates", "the order every CreateOrder returned", "%s", d)
+	}
+	return nil
+}

@@ -1,0 +1,271 @@
+package grader
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"idempotency/grader/admin"
+	"idempotency/grader/proxy"
+	"idempotency/grader/runtime"
+	"idempotency/grader/submission"
+
+	"github.com/restatedev/sdk-go/ingress"
+)
+
+// Options say what to grade and how.
+type Options struct {
+	// Dir is the package to grade (absolute, or relative to the working directory).
+	// Empty means the exercise's stub.
+	Dir string
+	// Root is the module root; found from the working directory when empty.
+	Root string
+	// Seed makes every generated input of the run; the report prints it.
+	Seed uint64
+	// Runtime chooses and configures restate-server.
+	Runtime runtime.Config
+	// Progress receives short lines about slow steps (nil = discard).
+	Progress io.Writer
+}
+
+// Grade grades one exercise and returns its report. It never returns without having
+// stopped everything it started.
+func Grade(ctx context.Context, ex Exercise, opts Options) *Report {
+	start := time.Now()
+	if opts.Progress == nil {
+		opts.Progress = io.Discard
+	}
+	root, dir, err := resolve(ex, opts)
+	rep := newReport(ex, dir, opts.Seed)
+	if err != nil {
+		rep.Error = err.Error()
+		rep.judgeAll(StatusError, err.Error())
+		rep.total(start)
+		return rep
+	}
+	h := &harness{ex: ex, opts: opts, root: root, dir: dir, rep: rep}
+	defer h.close()
+	if err := h.setup(ctx); err != nil {
+		var f *Failure
+		if errors.As(err, &f) {
+			rep.Error = "the submission did not register as the contract expects"
+			rep.judgeAll(StatusFail, f.Evidence())
+		} else {
+			rep.Error = err.Error()
+			rep.judgeAll(StatusError, err.Error())
+		}
+		rep.total(start)
+		return rep
+	}
+	t := time.Now()
+	h.runScenarios(ctx)
+	rep.Timings.Scenarios = time.Since(t).Milliseconds()
+	rep.total(start)
+	return rep
+}
+
+// resolve finds the module root and the package to grade, relative to the root.
+func resolve(ex Exercise, opts Options) (root, dir string, err error) {
+	root = opts.Root
+	if root == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return "", "", err
+		}
+		if root, err = submission.ModuleRoot(wd); err != nil {
+			return "", "", err
+		}
+	}
+	dir = opts.Dir
+	if dir == "" {
+		dir = filepath.Join(root, ex.Stub)
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", "", err
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return "", "", fmt.Errorf("%s is outside the module at %s", dir, root)
+	}
+	return root, filepath.ToSlash(rel), nil
+}
+
+// harness is one run's shared world: server, service, proxy.
+type harness struct {
+	ex   Exercise
+	opts Options
+	root string
+	dir  string
+	rep  *Report
+
+	tmp     string
+	server  runtime.Server
+	service *submission.Process
+	proxy   *proxy.Proxy
+	admin   *admin.Client
+	base    Env
+}
+
+func (h *harness) setup(ctx context.Context) error {
+	tmp, err := os.MkdirTemp("", "grade-"+h.ex.ID+"-")
+	if err != nil {
+		return fmt.Errorf("temp dir: %w", err)
+	}
+	h.tmp = tmp
+
+	// Building and starting the server do not depend on each other.
+	var wg sync.WaitGroup
+	var bin string
+	var buildErr, serverErr error
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		t := time.Now()
+		bin, buildErr = submission.Build(ctx, h.root, filepath.Join(h.root, h.dir), tmp)
+		h.rep.Timings.Build = time.Since(t).Milliseconds()
+	}()
+	go func() {
+		defer wg.Done()
+		t := time.Now()
+		cfg := h.opts.Runtime
+		cfg.ForcedReplay = cfg.ForcedReplay || h.ex.ForcedReplay
+		if cfg.Progress == nil {
+			cfg.Progress = h.opts.Progress
+		}
+		h.server, serverErr = runtime.Start(ctx, cfg)
+		h.rep.Timings.Server = time.Since(t).Milliseconds()
+	}()
+	wg.Wait()
+	if h.server != nil {
+		h.rep.Runtime = h.server.Kind()
+	}
+	if buildErr != nil {
+		var ce *submission.CompileError
+		if errors.As(buildErr, &ce) {
+			return fmt.Errorf("your code does not compile, so nothing could be graded. The compiler said:\n%s", ce.Output)
+		}
+		return fmt.Errorf("build the submission: %w", buildErr)
+	}
+	if serverErr != nil {
+		return fmt.Errorf("start restate-server: %w", serverErr)
+	}
+
+	t := time.Now()
+	defer func() { h.rep.Timings.Service = time.Since(t).Milliseconds() }()
+	h.service, err = submission.Start(bin, nil, 64<<10)
+	if err != nil {
+		return err
+	}
+	hctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := h.service.WaitHealthy(hctx); err != nil {
+		return fmt.Errorf("start your service: %w", err)
+	}
+	if h.proxy, err = proxy.Start(h.service.URL()); err != nil {
+		return fmt.Errorf("start fault proxy: %w", err)
+	}
+	h.admin = admin.New(h.server.AdminURL())
+	dep, err := h.admin.Register(hctx, h.proxy.URL)
+	if err != nil {
+		return err
+	}
+	if err := checkServices(h.ex, dep); err != nil {
+		return err
+	}
+	h.base = Env{
+		Ingress: ingress.NewClient(h.server.IngressURL()),
+		Admin:   h.admin,
+		Proxy:   h.proxy,
+		Server:  h.server,
+		Service: h.service,
+	}
+	if h.ex.WarmUp != nil {
+		if err := h.ex.WarmUp(hctx, newEnv(h.base, "warm-up", h.opts.Seed)); err != nil {
+			return fmt.Errorf("warm-up call: %w", err)
+		}
+	}
+	return nil
+}
+
+// checkServices compares what the submission registered with the contract.
+func checkServices(ex Exercise, dep admin.Deployment) error {
+	have := map[string]map[string]bool{}
+	var names []string
+	for _, s := range dep.Services {
+		names = append(names, s.Name)
+		have[s.Name] = map[string]bool{}
+		for _, hd := range s.Handlers {
+			have[s.Name][hd.Name] = true
+		}
+	}
+	var missing []string
+	for svc, handlers := range ex.Services {
+		if have[svc] == nil {
+			missing = append(missing, "service "+svc)
+			continue
+		}
+		for _, hd := range handlers {
+			if !have[svc][hd] {
+				missing = append(missing, "handler "+svc+"."+hd)
+			}
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return &Failure{
+		Sent:     "registration of your service with restate-server",
+		Expected: "the services and handlers of the contract: " + describeServices(ex.Services),
+		Observed: fmt.Sprintf("missing %s (your deployment registered: %s)", strings.Join(missing, ", "), strings.Join(names, ", ")),
+		Hint:     "keep the service and handler names of the exercise (they are in contract/" + ex.ID + "); the grader calls them by name",
+	}
+}
+
+func describeServices(m map[string][]string) string {
+	var parts []string
+	for svc, hs := range m {
+		parts = append(parts, svc+"{"+strings.Join(hs, ", ")+"}")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// runScenarios runs every scenario concurrently and records its verdict.
+func (h *harness) runScenarios(ctx context.Context) {
+	var wg sync.WaitGroup
+	for i, s := range h.ex.Scenarios {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res := runScenario(ctx, s, h.base, h.opts.Seed)
+			c := &h.rep.Criteria[i]
+			c.Status, c.Evidence, c.Checked = res.Status, res.Evidence, res.Checked
+			c.Sent, c.Expected, c.Observed = res.Sent, res.Expected, res.Observed
+			if res.Hint != "" {
+				c.Hint = res.Hint
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func (h *harness) close() {
+	if h.proxy != nil {
+		_ = h.proxy.Close()
+	}
+	if h.service != nil {
+		_ = h.service.Stop()
+	}
+	if h.server != nil {
+		_ = h.server.Stop()
+	}
+	if h.tmp != "" {
+		_ = os.RemoveAll(h.tmp)
+	}
+}

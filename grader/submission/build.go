@@ -1,0 +1,76 @@
+package submission
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// CompileError is a submission that does not build; Output is the compiler's.
+type CompileError struct {
+	Package string
+	Output  string
+}
+
+func (e *CompileError) Error() string {
+	return fmt.Sprintf("%s does not compile:\n%s", e.Package, e.Output)
+}
+
+// ModuleRoot finds the directory holding go.mod, starting at dir and walking up.
+func ModuleRoot(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("no go.mod above %s: run the grader inside the exercises module", abs)
+		}
+	}
+}
+
+// Build compiles the main package in pkgDir (inside the module at root) into outDir and
+// returns the binary's path. A compile failure is a *CompileError.
+func Build(ctx context.Context, root, pkgDir, outDir string) (string, error) {
+	rel, err := relPackage(root, pkgDir)
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(outDir, "service")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, rel)
+	cmd.Dir = root
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) && ctx.Err() == nil {
+			return "", &CompileError{Package: rel, Output: strings.TrimSpace(out.String())}
+		}
+		return "", fmt.Errorf("go build %s: %w: %s", rel, err, out.String())
+	}
+	return bin, nil
+}
+
+// relPackage turns pkgDir into a "./path" package pattern relative to the module root.
+func relPackage(root, pkgDir string) (string, error) {
+	abs, err := filepath.Abs(pkgDir)
+	if err != nil {
+		return "", err
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("%s is outside the module at %s: --dir must name a package inside it", pkgDir, root)
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return "", fmt.Errorf("submission directory: %w", err)
+	}
+	return "./" + filepath.ToSlash(rel), nil
+}
