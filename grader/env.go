@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"idempotency/fixtures/world"
 	"idempotency/grader/admin"
 	"idempotency/grader/proxy"
 	"idempotency/grader/runtime"
@@ -23,12 +24,18 @@ type Env struct {
 	Proxy   *proxy.Proxy
 	Server  runtime.Server
 	Service *submission.Process
+	// World is the fixture world: the gateways' ledger and their programmed faults.
+	World *world.World
 	// Rand is seeded from the run's seed and the scenario's id, so a scenario's inputs
 	// do not depend on how its neighbours are scheduled.
 	Rand *rand.Rand
 
 	scenario string
+	log      *scenarioLog
+}
 
+// scenarioLog is what one scenario records as it goes.
+type scenarioLog struct {
 	mu    sync.Mutex
 	steps []string
 	keys  map[string][]string // service -> keys used
@@ -38,7 +45,7 @@ func newEnv(base Env, scenario string, seed uint64) *Env {
 	e := base
 	e.scenario = scenario
 	e.Rand = rand.New(rand.NewPCG(seed, fnv64(scenario)))
-	e.keys = map[string][]string{}
+	e.log = &scenarioLog{keys: map[string][]string{}}
 	return &e
 }
 
@@ -46,40 +53,40 @@ func newEnv(base Env, scenario string, seed uint64) *Env {
 // answer cannot know it, and a replay with the same seed gets the same one.
 func (e *Env) NewKey(service, prefix string) string {
 	k := fmt.Sprintf("%s-%s-%06x", prefix, shortID(e.scenario), e.Rand.Uint32()&0xffffff)
-	e.mu.Lock()
-	e.keys[service] = append(e.keys[service], k)
-	e.mu.Unlock()
+	e.log.mu.Lock()
+	e.log.keys[service] = append(e.log.keys[service], k)
+	e.log.mu.Unlock()
 	return k
 }
 
 // Step records what the scenario is doing now: the report lists the steps of a passing
 // scenario, and names the last one when a scenario runs out of time.
 func (e *Env) Step(format string, args ...any) {
-	e.mu.Lock()
-	e.steps = append(e.steps, fmt.Sprintf(format, args...))
-	e.mu.Unlock()
+	e.log.mu.Lock()
+	e.log.steps = append(e.log.steps, fmt.Sprintf(format, args...))
+	e.log.mu.Unlock()
 }
 
 func (e *Env) lastStep() string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if len(e.steps) == 0 {
+	e.log.mu.Lock()
+	defer e.log.mu.Unlock()
+	if len(e.log.steps) == 0 {
 		return "the scenario to start"
 	}
-	return e.steps[len(e.steps)-1]
+	return e.log.steps[len(e.log.steps)-1]
 }
 
 func (e *Env) stepList() []string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]string(nil), e.steps...)
+	e.log.mu.Lock()
+	defer e.log.mu.Unlock()
+	return append([]string(nil), e.log.steps...)
 }
 
 func (e *Env) usedKeys() map[string][]string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	out := make(map[string][]string, len(e.keys))
-	for s, ks := range e.keys {
+	e.log.mu.Lock()
+	defer e.log.mu.Unlock()
+	out := make(map[string][]string, len(e.log.keys))
+	for s, ks := range e.log.keys {
 		out[s] = append([]string(nil), ks...)
 	}
 	return out

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"idempotency/fixtures/world"
 	"idempotency/grader/admin"
 	"idempotency/grader/proxy"
 	"idempotency/grader/runtime"
@@ -109,6 +110,7 @@ type harness struct {
 	server  runtime.Server
 	service *submission.Process
 	proxy   *proxy.Proxy
+	world   *world.World
 	admin   *admin.Client
 	base    Env
 }
@@ -159,7 +161,10 @@ func (h *harness) setup(ctx context.Context) error {
 
 	t := time.Now()
 	defer func() { h.rep.Timings.Service = time.Since(t).Milliseconds() }()
-	h.service, err = submission.Start(bin, nil, 64<<10)
+	if h.world, err = world.Start(world.WithSeed(h.opts.Seed)); err != nil {
+		return fmt.Errorf("start fixture world: %w", err)
+	}
+	h.service, err = submission.Start(bin, h.world.Env(), 64<<10)
 	if err != nil {
 		return err
 	}
@@ -185,6 +190,7 @@ func (h *harness) setup(ctx context.Context) error {
 		Proxy:   h.proxy,
 		Server:  h.server,
 		Service: h.service,
+		World:   h.world,
 	}
 	if h.ex.WarmUp != nil {
 		if err := h.ex.WarmUp(hctx, newEnv(h.base, "warm-up", h.opts.Seed)); err != nil {
@@ -264,6 +270,9 @@ func (h *harness) close() {
 	}
 	if h.server != nil {
 		_ = h.server.Stop()
+	}
+	if h.world != nil {
+		h.world.Close()
 	}
 	if h.tmp != "" {
 		_ = os.RemoveAll(h.tmp)
