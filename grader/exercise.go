@@ -31,6 +31,9 @@ type Scenario struct {
 	Bonus  bool
 	// Hint tells the learner what to try when the criterion fails.
 	Hint string
+	// Exclusive scenarios kill the service process or restart restate-server, which would
+	// disturb their neighbours: they run one at a time, after the concurrent ones.
+	Exclusive bool
 	// Timeout bounds Run (0 = DefaultScenarioTimeout).
 	Timeout time.Duration
 	// Run drives the submission and returns nil, a *Failure, or a harness error.

@@ -242,23 +242,31 @@ func describeServices(m map[string][]string) string {
 	return strings.Join(parts, "; ")
 }
 
-// runScenarios runs every scenario concurrently and records its verdict.
+// runScenarios runs the scenarios concurrently, then the exclusive ones one at a time,
+// and records each verdict.
 func (h *harness) runScenarios(ctx context.Context) {
 	var wg sync.WaitGroup
 	for i, s := range h.ex.Scenarios {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			res := runScenario(ctx, s, h.base, h.opts.Seed)
-			c := &h.rep.Criteria[i]
-			c.Status, c.Evidence, c.Checked = res.Status, res.Evidence, res.Checked
-			c.Sent, c.Expected, c.Observed = res.Sent, res.Expected, res.Observed
-			if res.Hint != "" {
-				c.Hint = res.Hint
-			}
-		}()
+		if s.Exclusive {
+			continue
+		}
+		wg.Go(func() { h.record(i, runScenario(ctx, s, h.base, h.opts.Seed)) })
 	}
 	wg.Wait()
+	for i, s := range h.ex.Scenarios {
+		if s.Exclusive {
+			h.record(i, runScenario(ctx, s, h.base, h.opts.Seed))
+		}
+	}
+}
+
+func (h *harness) record(i int, res CriterionResult) {
+	c := &h.rep.Criteria[i]
+	c.Status, c.Evidence, c.Checked = res.Status, res.Evidence, res.Checked
+	c.Sent, c.Expected, c.Observed = res.Sent, res.Expected, res.Observed
+	if res.Hint != "" {
+		c.Hint = res.Hint
+	}
 }
 
 func (h *harness) close() {

@@ -59,7 +59,8 @@ func runCancelOnce(ctx context.Context, env *grader.Env) error {
 	}
 	if again.Status != ex1.StatusCancelled || again.OrderNumber != created.OrderNumber {
 		return grader.Fail("CreateOrder "+key+" after it was cancelled", "the order stays cancelled (same number, status \"cancelled\")",
-			"%s", describe(again))
+			"%s", describe(again)).
+			WithHint("CreateOrder must return the stored order whatever its status: a cancelled order is never created afresh")
 	}
 	if err := expectStored(ctx, env, key, again, "after CreateOrder on the cancelled order"); err != nil {
 		return err
