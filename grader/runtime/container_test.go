@@ -1,0 +1,168 @@
+package runtime
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/client"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// requireDocker skips a container test where there is no Docker engine, unless
+// IDEM_REQUIRE_DOCKER=1 (CI) says that this would hide a broken setup.
+func requireDocker(t *testing.T) {
+	t.Helper()
+	required := os.Getenv("IDEM_REQUIRE_DOCKER") == "1"
+	if !DockerAvailable(t.Context()) {
+		if required {
+			t.Fatal("no Docker engine answered, and IDEM_REQUIRE_DOCKER=1 (run .ci/docker.sh)")
+		}
+		t.Skip("skipped: no Docker engine")
+	}
+	present, err := imagePresent(t.Context(), DefaultImage)
+	require.NoError(t, err)
+	if !present {
+		if required {
+			t.Fatalf("image %s is not present, and IDEM_REQUIRE_DOCKER=1 (run .ci/restate-image.sh)", DefaultImage)
+		}
+		t.Skipf("skipped: image %s not present (run .ci/restate-image.sh)", DefaultImage)
+	}
+}
+
+func TestContainerLifecycle(t *testing.T) {
+	requireDocker(t)
+	var log syncBuffer
+	s := startServer(t, Config{Kind: "container", Log: serverLogTo(t, &log)})
+	cs := s.(*containerServer)
+	assert.Equal(t, "container", s.Kind())
+	assertLoopbackOnly(t, s, cs.ports)
+	require.NoError(t, querySQL(t.Context(), s.AdminURL()))
+
+	ts := startTestService(t)
+	register(t, s, ts)
+	assert.Equal(t, 2, add(t, s, "a", 2))
+
+	id := cs.ctr.GetContainerID()
+	pid := containerPID(t, id)
+	admin, ingress := s.AdminURL(), s.IngressURL()
+	began := time.Now()
+	require.NoError(t, s.Restart(t.Context()))
+	t.Logf("restart to ready in %s", time.Since(began).Round(time.Millisecond))
+	assert.Equal(t, id, cs.ctr.GetContainerID(), "restart keeps the container (and its data)")
+	assert.NotEqual(t, pid, containerPID(t, id), "restart must run a new server process")
+	assert.False(t, alive(pid), "the old server process must be gone after a restart")
+	assert.Equal(t, admin, s.AdminURL())
+	assert.Equal(t, ingress, s.IngressURL())
+	eventually(t, 5*time.Second, func() bool { return startsLogged(log.String()) == 2 },
+		"the log must show both runs' output once each; starts seen: %d", startsLogged(log.String()))
+	// Neither the deployment nor the object state had to be recreated.
+	assert.Equal(t, 5, add(t, s, "a", 3))
+
+	pid = containerPID(t, id)
+	require.NoError(t, s.Stop())
+	assert.False(t, alive(pid), "server process %d still exists after Stop", pid)
+	assert.False(t, containerExists(t, id), "container %s still exists after Stop", id)
+	assert.NoError(t, s.Stop(), "Stop must be idempotent")
+	assert.Error(t, s.Restart(t.Context()), "a stopped server cannot restart")
+}
+
+func TestContainerSideBySide(t *testing.T) {
+	requireDocker(t)
+	servers := make([]Server, 2)
+	var wg sync.WaitGroup
+	for i := range servers {
+		wg.Go(func() {
+			s, err := Start(t.Context(), Config{Kind: "container", Log: serverLog(t)})
+			if s != nil {
+				t.Cleanup(func() { assert.NoError(t, s.Stop()) })
+			}
+			assert.NoError(t, err)
+			servers[i] = s
+		})
+	}
+	wg.Wait()
+	require.False(t, t.Failed())
+	a, b := servers[0].(*containerServer), servers[1].(*containerServer)
+	assert.NotEqual(t, a.ports, b.ports)
+	assert.NotEqual(t, a.ctr.GetContainerID(), b.ctr.GetContainerID())
+	for _, s := range servers {
+		assert.NoError(t, querySQL(t.Context(), s.AdminURL()))
+	}
+}
+
+func TestContainerStartFailureRemovesContainer(t *testing.T) {
+	requireDocker(t)
+	before := containerIDs(t)
+	// Start refuses a negative budget; past that check, the server's config parser rejects
+	// it at start, which is a server that exits before it is ready.
+	s, err := startContainer(t.Context(), Config{Kind: "container", RetryMaxAttempts: -1, Image: DefaultImage, Log: serverLog(t), Progress: io.Discard})
+	if s != nil {
+		t.Cleanup(func() { s.Stop() })
+	}
+	require.Error(t, err)
+	t.Logf("error: %v", err)
+	assert.ErrorContains(t, err, "exited")
+	assert.ErrorContains(t, err, "MaxAttempts", "the error must carry the server's last log lines")
+	assert.ElementsMatch(t, before, containerIDs(t), "a failed start must remove its container")
+}
+
+func TestContainerMissingImageFailsFast(t *testing.T) {
+	requireDocker(t)
+	began := time.Now()
+	s, err := Start(t.Context(), Config{Kind: "container", Image: "idempotency-grader/no-such-image:0"})
+	assert.Nil(t, s)
+	assert.ErrorContains(t, err, "not present locally")
+	assert.Less(t, time.Since(began), 2*time.Second, "a missing image must not be pulled")
+}
+
+func TestAutoChoosesContainerWhenImagePresent(t *testing.T) {
+	requireDocker(t)
+	var progress bytes.Buffer
+	s := startServer(t, Config{Progress: &progress, Log: serverLog(t)})
+	assert.Equal(t, "container", s.Kind())
+	assert.Contains(t, progress.String(), "restate-server: container (")
+}
+
+func dockerClient(t *testing.T) *client.Client {
+	t.Helper()
+	cli, err := client.New(client.FromEnv)
+	require.NoError(t, err)
+	t.Cleanup(func() { cli.Close() })
+	return cli
+}
+
+// containerPID is the server's pid as the host sees it, to check it is gone afterwards.
+func containerPID(t *testing.T, id string) int {
+	t.Helper()
+	res, err := dockerClient(t).ContainerInspect(t.Context(), id, client.ContainerInspectOptions{})
+	require.NoError(t, err)
+	require.NotZero(t, res.Container.State.Pid)
+	return res.Container.State.Pid
+}
+
+func containerExists(t *testing.T, id string) bool {
+	t.Helper()
+	_, err := dockerClient(t).ContainerInspect(t.Context(), id, client.ContainerInspectOptions{})
+	if cerrdefs.IsNotFound(err) {
+		return false
+	}
+	require.NoError(t, err)
+	return true
+}
+
+func containerIDs(t *testing.T) []string {
+	t.Helper()
+	res, err := dockerClient(t).ContainerList(t.Context(), client.ContainerListOptions{All: true})
+	require.NoError(t, err)
+	var ids []string
+	for _, c := range res.Items {
+		ids = append(ids, c.ID)
+	}
+	return ids
+}
