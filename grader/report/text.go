@@ -33,7 +33,10 @@ func Text(w io.Writer, r *grader.Report, colorOn bool) error {
 		fmt.Fprintf(&b, "   Bonus: %d/%d", r.BonusScore, r.BonusMax)
 	}
 	b.WriteString("\n")
-	fmt.Fprintf(&b, "Seed %d (replay this run: go run ./cmd/grade %s --seed %d)\n", r.Seed, r.Exercise, r.Seed)
+	fmt.Fprintf(&b, "Seed %d (replay this run: %s)\n", r.Seed, replayCommand(r))
+	if n := countStatus(r, grader.StatusError); n > 0 {
+		fmt.Fprintf(&b, "%s the grader could not judge %d criteria (marked ERROR): that is a problem of the run, not a verdict on your code\n", p.yellow("Note:"), n)
+	}
 	t := r.Timings
 	fmt.Fprintf(&b, "Took %s (build %s, server %s, service %s, scenarios %s)\n",
 		ms(r.DurationMS), ms(t.Build), ms(t.Server), ms(t.Service), ms(t.Scenarios))
@@ -118,3 +121,22 @@ func (p palette) green(s string) string  { return p.paint(color.FgGreen, s) }
 func (p palette) red(s string) string    { return p.paint(color.FgRed, s) }
 func (p palette) yellow(s string) string { return p.paint(color.FgYellow, s) }
 func (p palette) cyan(s string) string   { return p.paint(color.FgCyan, s) }
+
+// replayCommand is the command that grades the same package with the same seed.
+func replayCommand(r *grader.Report) string {
+	cmd := "go run ./cmd/grade " + r.Exercise
+	if r.Submission != "" && r.Submission != "exercises/"+r.Exercise {
+		cmd += " --dir " + r.Submission
+	}
+	return fmt.Sprintf("%s --seed %d", cmd, r.Seed)
+}
+
+func countStatus(r *grader.Report, st grader.Status) int {
+	n := 0
+	for _, c := range r.Criteria {
+		if c.Status == st {
+			n++
+		}
+	}
+	return n
+}

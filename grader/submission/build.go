@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // CompileError is a submission that does not build; Output is the compiler's.
@@ -47,6 +48,11 @@ func Build(ctx context.Context, root, pkgDir, outDir string) (string, error) {
 	bin := filepath.Join(outDir, "service")
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, rel)
 	cmd.Dir = root
+	// go build's scratch space goes under outDir, which the caller removes: a build
+	// interrupted by Ctrl-C leaves nothing in the system temp dir.
+	cmd.Env = append(os.Environ(), "GOTMPDIR="+outDir)
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 5 * time.Second
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
