@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"os/exec"
 	"strings"
 	"sync"
@@ -76,10 +77,18 @@ func newNative(bin string, cfg Config) (*nativeServer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create restate base dir: %w", err)
 	}
+	// The invoker writes scratch files to the temp dir and leaves them there: keep them
+	// inside the base dir, which Stop removes.
+	tmp := filepath.Join(baseDir, "tmp")
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		return nil, fmt.Errorf("create restate temp dir: %w", err)
+	}
+	env := serverEnv(cfg, p)
+	env["TMPDIR"] = tmp
 	return &nativeServer{
 		bin:     bin,
 		args:    []string{"--base-dir", baseDir, "--node-name", "n1", "--no-logo"},
-		env:     childEnv(serverEnv(cfg, p)),
+		env:     childEnv(env),
 		ports:   p,
 		baseDir: baseDir,
 		out:     newLogSink(cfg.Log),
