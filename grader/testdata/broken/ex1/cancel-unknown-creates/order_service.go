@@ -1,5 +1,7 @@
 // Broken on purpose: CancelOrder on an unknown order creates a cancelled order instead of 404.
 // Expected to lose: cancel-idempotent.
+//
+//grade:lose cancel-idempotent
 package main
 
 import (

@@ -1,4 +1,6 @@
 // Broken on purpose: does not compile. Expected: every criterion "error", exit 3.
+//
+//grade:error
 package main
 
 import "idempotency/contract/ex1"

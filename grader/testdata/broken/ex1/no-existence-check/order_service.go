@@ -1,5 +1,7 @@
 // Broken on purpose: CreateOrder does not check for an existing order, so a duplicate overwrites it.
 // Expected to lose: duplicate-create, cancel-once (a cancelled order is revived).
+//
+//grade:lose duplicate-create cancel-once
 package main
 
 import (

@@ -1,5 +1,7 @@
 // Broken on purpose: a second CancelOrder fails with 409 instead of returning the cancelled order.
 // Expected to lose: cancel-idempotent.
+//
+//grade:lose cancel-idempotent
 package main
 
 import (

@@ -1,5 +1,7 @@
 // Broken on purpose: every CancelOrder cancels again and sends another notice.
 // Expected to lose: cancel-once.
+//
+//grade:lose cancel-once
 package main
 
 import (

@@ -1,5 +1,7 @@
 // Broken on purpose: createdAt comes from time.Now() outside restate.Run.
 // Expected to lose: deterministic-number.
+//
+//grade:lose deterministic-number
 package main
 
 import (

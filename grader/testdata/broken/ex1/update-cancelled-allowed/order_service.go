@@ -1,5 +1,7 @@
 // Broken on purpose: UpdateOrder changes cancelled orders too.
 // Expected to lose: update-order.
+//
+//grade:lose update-order
 package main
 
 import (

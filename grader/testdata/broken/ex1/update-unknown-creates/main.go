@@ -1,0 +1,12 @@
+// Command ex1 serves the reference OrderService.
+package main
+
+import (
+	"idempotency/contract/serve"
+
+	restate "github.com/restatedev/sdk-go"
+)
+
+func main() {
+	serve.Main(restate.Reflect(OrderService{}))
+}
