@@ -51,7 +51,22 @@ type config struct {
 	image      string
 }
 
+// subcommand is a command word other than an exercise id, with its own arguments.
+type subcommand func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+
+// subcommands are the command words that are not exercises; each parses its own flags.
+func subcommands() map[string]subcommand {
+	return map[string]subcommand{
+		"list": func(_ context.Context, _ []string, stdout, _ io.Writer) error { return list(stdout) },
+	}
+}
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		if sub, ok := subcommands()[args[0]]; ok {
+			return sub(ctx, args[1:], stdout, stderr)
+		}
+	}
 	cfg, positional, err := parseArgs(args, stderr)
 	if err != nil {
 		return err
@@ -61,14 +76,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return &exitError{code: grader.ExitUsage, msg: "grade: name one exercise (ex1 ... ex6), all, or list"}
 	}
 	switch cmd := positional[0]; cmd {
-	case "list":
-		return list(stdout)
 	case "all":
 		if cfg.dir != "" {
 			return &exitError{code: grader.ExitUsage, msg: "grade: --dir names one exercise's package; use it with ex1 ... ex6"}
 		}
 		return gradeMany(ctx, catalog.All(), cfg, stdout, stderr)
 	default:
+		if _, isSub := subcommands()[cmd]; isSub {
+			return &exitError{code: grader.ExitUsage, msg: fmt.Sprintf("grade: put %q first: go run ./cmd/grade %s ...", cmd, cmd)}
+		}
 		ex, ok := catalog.Lookup(cmd)
 		if !ok {
 			return &exitError{code: grader.ExitUsage, msg: fmt.Sprintf("grade: unknown exercise %q (try: go run ./cmd/grade list)", cmd)}
