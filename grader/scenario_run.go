@@ -18,6 +18,12 @@ func runScenario(ctx context.Context, s Scenario, base Env, seed uint64) Criteri
 	sctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	err := safeRun(sctx, s, env)
+	if err != nil && ctx.Err() == nil {
+		if fault := harnessFault(env); fault != "" {
+			return CriterionResult{Status: StatusError, Evidence: "the grader could not judge this criterion: " + fault +
+				" while it was running; what the scenario saw: " + err.Error()}
+		}
+	}
 
 	var res CriterionResult
 	var f *Failure
