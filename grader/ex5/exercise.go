@@ -1,7 +1,11 @@
-// Package ex5 holds the scenarios that grade Exercise 5 (Idempotent Webhook Handler).
 package ex5
 
-import "idempotency/grader"
+import (
+	"context"
+
+	"idempotency/contract/ex5"
+	"idempotency/grader"
+)
 
 // Exercise returns Exercise 5 with its scenarios, one per criterion.
 func Exercise() grader.Exercise {
@@ -10,6 +14,27 @@ func Exercise() grader.Exercise {
 		Title:    "Idempotent Webhook Handler",
 		Stub:     "exercises/ex5",
 		Solution: "solutions/ex5",
-		// TODO: services, warm-up and scenarios.
+		Services: map[string][]string{
+			ex5.ServiceName: {ex5.ProcessWebhook, ex5.GetWebhookStatus, ex5.ReplayWebhook},
+		},
+		WarmUp: warmUp,
+		Scenarios: []grader.Scenario{
+			processedOnce(),
+			duplicateSuccess(),
+			independent(),
+			sideEffectsOnce(),
+			replay(),
+		},
 	}
+}
+
+// warmUp reads the status of a webhook that does not exist: any answer from the
+// handler will do.
+func warmUp(ctx context.Context, env *grader.Env) error {
+	_, err := getStatus(ctx, env, "warm-up")
+	var ce *grader.CallError
+	if err == nil || asCallError(err, &ce) && ce.FromHandler {
+		return nil
+	}
+	return err
 }

@@ -1,0 +1,54 @@
+package ex5
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"idempotency/contract/ex5"
+	"idempotency/grader"
+
+	restate "github.com/restatedev/sdk-go"
+)
+
+func target(key, handler string) grader.Target {
+	return grader.Target{Service: ex5.ServiceName, Key: key, Handler: handler}
+}
+
+func getStatus(ctx context.Context, env *grader.Env, key string) (ex5.WebhookStatus, error) {
+	return grader.Call[restate.Void, ex5.WebhookStatus](ctx, env, target(key, ex5.GetWebhookStatus), restate.Void{})
+}
+
+func replayCall(ctx context.Context, env *grader.Env, key string) (ex5.WebhookStatus, error) {
+	return grader.Call[restate.Void, ex5.WebhookStatus](ctx, env, target(key, ex5.ReplayWebhook), restate.Void{})
+}
+
+func asCallError(err error, ce **grader.CallError) bool { return errors.As(err, ce) }
+
+// isHarness reports whether err is neither success nor an answer from the submission.
+func isHarness(err error) bool {
+	var ce *grader.CallError
+	return err != nil && !errors.As(err, &ce)
+}
+
+// describe prints a status record the way a learner reads it.
+func describe(s ex5.WebhookStatus) string {
+	return fmt.Sprintf("{id:%q type:%q status:%q replays:%d processedAt:%s}",
+		s.ID, s.Type, s.Status, s.Replays, s.ProcessedAt.Format("2006-01-02T15:04:05.000Z07:00"))
+}
+
+// expectCode checks that a call failed with code and otherwise says what came back.
+func expectCode(sent string, code int, expected string, rec ex5.WebhookStatus, err error) error {
+	if isHarness(err) {
+		return err
+	}
+	if err == nil {
+		return grader.Fail(sent, expected, "success: %s", describe(rec))
+	}
+	var ce *grader.CallError
+	asCallError(err, &ce)
+	if ce.Code == code {
+		return nil
+	}
+	return grader.Fail(sent, expected, "%s", ce.Describe())
+}

@@ -1,0 +1,219 @@
+package ex5
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"idempotency/contract/ex5"
+	"idempotency/fixtures/world"
+	"idempotency/grader"
+	"idempotency/grader/proxy"
+)
+
+const sideEffectsHint = "wrap every gateway call (fixtures.MarkOrderPaid, fixtures.SendNotification) in its own restate.Run: Restate journals " +
+	"its result, so a retry after a crash replays it instead of calling again; and keep the processed record in Restate state " +
+	"(restate.Set), never in a Go variable, which a restart of your service forgets"
+
+func sideEffectsOnce() grader.Scenario {
+	return grader.Scenario{
+		ID:        "side-effects-once",
+		Title:     "Side effects (notifications, DB updates) happen once",
+		Points:    25,
+		Hint:      sideEffectsHint,
+		Exclusive: true, // it kills and restarts the service process
+		Timeout:   90 * time.Second,
+		Run:       runSideEffectsOnce,
+	}
+}
+
+func runSideEffectsOnce(ctx context.Context, env *grader.Env) error {
+	var done []webhook
+	for _, typ := range []string{ex5.PaymentSucceeded, ex5.PaymentFailed} {
+		w := newWebhook(env, typ)
+		if err := crashBeforeCompletion(ctx, env, w); err != nil {
+			return err
+		}
+		done = append(done, w)
+	}
+	w := newWebhook(env, ex5.PaymentSucceeded)
+	if err := crashAfterEachRun(ctx, env, w); err != nil {
+		return err
+	}
+	done = append(done, w)
+	w = newWebhook(env, ex5.PaymentSucceeded)
+	if err := underTransientFailures(ctx, env, w); err != nil {
+		return err
+	}
+	done = append(done, w)
+	if err := killedMidCall(ctx, env); err != nil {
+		return err
+	}
+	return redeliverAfterRestart(ctx, env, done)
+}
+
+// crashBeforeCompletion delivers w with its first attempt crashed just before it
+// completes: Restate retries and replays the journal, and the world sees each effect once.
+func crashBeforeCompletion(ctx context.Context, env *grader.Env, w webhook) error {
+	pt := proxy.Target{Service: ex5.ServiceName, Handler: ex5.ProcessWebhook, Key: w.ID}
+	env.Proxy.Arm(pt, proxy.CrashBeforeCompletion, 1)
+	defer env.Proxy.Disarm(pt)
+	sent := fmt.Sprintf("ProcessWebhook: the %s; the first attempt crashed just before it completed (Restate retried it)", w)
+	env.Step("ProcessWebhook %s (%s) with a crash before completion", w.ID, w.Type)
+	rec, err := deliverSigned(ctx, env, w, w.body())
+	if err != nil {
+		return env.Unexpected(sent, "success", err)
+	}
+	if err := expectEffects(env, w, 1, sent, sideEffectsHint); err != nil {
+		return err
+	}
+	if fired := env.Proxy.Fired(pt); fired != 1 {
+		return fmt.Errorf("harness: the crash before completion of %s fired %d times, want 1", w.ID, fired)
+	}
+	if d := diffRecord(w, ex5.StatusProcessed, rec); d != "" {
+		return grader.Fail(sent, recordExpectation(w, ex5.StatusProcessed), "%s: %s", describe(rec), d)
+	}
+	return nil
+}
+
+// crashAfterEachRun holds each gateway call of w as it arrives, arms a crash for the
+// moment its result is recorded, and lets it go: every attempt dies right after a side
+// effect was journaled, and the retry must replay it rather than repeat it.
+func crashAfterEachRun(ctx context.Context, env *grader.Env, w webhook) error {
+	effectCalls := []world.Matcher{aboutWebhook(w), world.Gateway(world.MarkPaid, world.Notify)}
+	hold := env.World.On(effectCalls...).Times(2).Park()
+	defer hold.Remove()
+	defer env.World.ReleaseAll(effectCalls...)
+	pt := proxy.Target{Service: ex5.ServiceName, Handler: ex5.ProcessWebhook, Key: w.ID}
+	defer env.Proxy.Disarm(pt)
+
+	sent := fmt.Sprintf("ProcessWebhook: the %s; each attempt crashed right after a gateway call's restate.Run was recorded (Restate retried)", w)
+	env.Step("ProcessWebhook %s with a crash right after each gateway call is recorded", w.ID)
+	ch := deliverAsync(ctx, env, w.ID, w.body(), env.World.SignWebhook(time.Now(), w.body()))
+	armed := 0
+	var a *answer
+	for a == nil {
+		ref, early, err := waitParkedOrAnswer(ctx, env, effectCalls, ch)
+		if err != nil {
+			return err
+		}
+		if early != nil {
+			a = early
+			break
+		}
+		env.Step("%s arrived: crash once its result is recorded", ref.Gateway)
+		env.Proxy.Arm(pt, proxy.CrashAfterRunRecorded, 1)
+		armed++
+		if err := env.World.Release(ref); err != nil {
+			return fmt.Errorf("harness: %w", err)
+		}
+		if armed == 2 {
+			got := <-ch
+			a = &got
+		}
+	}
+	if a.err != nil {
+		return env.Unexpected(sent, "success", a.err)
+	}
+	if err := expectEffects(env, w, 1, sent, sideEffectsHint); err != nil {
+		return err
+	}
+	fired := env.Proxy.Fired(pt)
+	if armed == 0 {
+		return fmt.Errorf("harness: no gateway call of %s was held, yet its effects are complete", w.ID)
+	}
+	if fired == 0 {
+		return grader.Fail(sent, "each gateway call made inside a restate.Run", "no restate.Run result was recorded after the gateway calls").
+			WithHint(sideEffectsHint)
+	}
+	if fired != armed {
+		return fmt.Errorf("harness: %d crashes after a recorded run were armed for %s, %d fired", armed, w.ID, fired)
+	}
+	if d := diffRecord(w, ex5.StatusProcessed, a.rec); d != "" {
+		return grader.Fail(sent, recordExpectation(w, ex5.StatusProcessed), "%s: %s", describe(a.rec), d)
+	}
+	return nil
+}
+
+// underTransientFailures makes the notification gateway time out twice: Restate
+// retries, and the order is still marked paid once and the customer notified once.
+func underTransientFailures(ctx context.Context, env *grader.Env, w webhook) error {
+	flaky := env.World.On(world.Gateway(world.Notify), world.Arg(world.ArgCustomerID, w.CustomerID)).FailNext(2)
+	defer flaky.Remove()
+	sent := fmt.Sprintf("ProcessWebhook: the %s, while the notification gateway times out twice (transiently)", w)
+	env.Step("ProcessWebhook %s with 2 notification timeouts", w.ID)
+	rec, err := deliverSigned(ctx, env, w, w.body())
+	if err != nil {
+		return withHint(env.Unexpected(sent, "success, after Restate retried the notification", err),
+			"a transient gateway error (errors.Is(err, fixtures.ErrTransient)) must be returned as a plain error, so that Restate retries it")
+	}
+	if fired := flaky.Fired(); fired != 2 {
+		if err := expectEffects(env, w, 1, sent, sideEffectsHint); err != nil {
+			return err
+		}
+		return fmt.Errorf("harness: the notification timeouts for %s fired %d times, want 2", w.ID, fired)
+	}
+	if d := diffRecord(w, ex5.StatusProcessed, rec); d != "" {
+		return grader.Fail(sent, recordExpectation(w, ex5.StatusProcessed), "%s: %s", describe(rec), d)
+	}
+	return expectEffects(env, w, 1, sent,
+		"the notification failed twice and Restate retried: with each gateway call in its own restate.Run, the order store call is replayed from the journal, not repeated")
+}
+
+// killedMidCall kills the service process while its order store call is held, and
+// starts it again: Restate retries the invocation, which completes with one effect each.
+func killedMidCall(ctx context.Context, env *grader.Env) error {
+	w := newWebhook(env, ex5.PaymentSucceeded)
+	paid := []world.Matcher{world.Gateway(world.MarkPaid), world.Arg(world.ArgOrderID, w.OrderID)}
+	park := env.World.On(paid...).Times(1).Park()
+	defer park.Remove()
+	defer env.World.ReleaseAll(paid...)
+
+	sent := fmt.Sprintf("ProcessWebhook: the %s; your service process was killed while the order store call was in flight, then restarted", w)
+	env.Step("ProcessWebhook %s with its order store call held", w.ID)
+	ch := deliverAsync(ctx, env, w.ID, w.body(), env.World.SignWebhook(time.Now(), w.body()))
+	_, early, err := waitParkedOrAnswer(ctx, env, paid, ch)
+	if err != nil {
+		return err
+	}
+	if early != nil {
+		if early.err != nil {
+			return env.Unexpected(sent, "success", early.err)
+		}
+		if err := expectEffects(env, w, 1, sent, sideEffectsHint); err != nil {
+			return err
+		}
+		return fmt.Errorf("harness: the order store call of %s was never held, yet its effects are complete", w.ID)
+	}
+	env.Step("kill and restart the service process")
+	if err := env.RestartService(ctx); err != nil {
+		return err
+	}
+	env.Step("wait for the retried ProcessWebhook %s", w.ID)
+	a := <-ch
+	if a.err != nil {
+		return env.Unexpected(sent, "success, once Restate retried on the restarted service", a.err)
+	}
+	if d := diffRecord(w, ex5.StatusProcessed, a.rec); d != "" {
+		return grader.Fail(sent, recordExpectation(w, ex5.StatusProcessed), "%s: %s", describe(a.rec), d)
+	}
+	return expectEffects(env, w, 1, sent, sideEffectsHint)
+}
+
+// redeliverAfterRestart delivers every webhook processed before the restart again:
+// the record survives in Restate, so none is processed a second time. The answers are
+// the duplicate criterion's business; here only the effects count.
+func redeliverAfterRestart(ctx context.Context, env *grader.Env, done []webhook) error {
+	for _, w := range done {
+		sent := fmt.Sprintf("ProcessWebhook: the %s again, after your service process was restarted (it had been processed before)", w)
+		env.Step("redeliver %s after the restart", w.ID)
+		if _, err := deliverSigned(ctx, env, w, w.body()); isHarness(err) {
+			return err
+		}
+		if err := expectEffects(env, w, 1, sent,
+			"the webhook was processed again after a restart of your service: keep the processed record in Restate state (restate.Get/restate.Set), not in a Go map or variable"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
