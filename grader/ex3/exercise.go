@@ -1,7 +1,11 @@
-// Package ex3 holds the scenarios that grade Exercise 3 (Inventory Reservation).
 package ex3
 
-import "idempotency/grader"
+import (
+	"context"
+
+	"idempotency/contract/ex3"
+	"idempotency/grader"
+)
 
 // Exercise returns Exercise 3 with its scenarios, one per criterion.
 func Exercise() grader.Exercise {
@@ -10,6 +14,26 @@ func Exercise() grader.Exercise {
 		Title:    "Inventory Reservation",
 		Stub:     "exercises/ex3",
 		Solution: "solutions/ex3",
-		// TODO: services, warm-up and scenarios.
+		Services: map[string][]string{
+			ex3.ServiceName: {ex3.Restock, ex3.ReserveStock, ex3.ReleaseReservation, ex3.GetStockLevel, ex3.GetReservation},
+		},
+		WarmUp: warmUp,
+		Scenarios: []grader.Scenario{
+			stockAccurate(),
+			duplicateReservation(),
+			releaseRestores(),
+			concurrentReservations(),
+			reservationExpiry(),
+		},
 	}
+}
+
+// warmUp reads the stock of a product nobody uses: any answer from the handler will do.
+func warmUp(ctx context.Context, env *grader.Env) error {
+	_, err := getStock(ctx, env, "warm-up")
+	var ce *grader.CallError
+	if err == nil || asCallError(err, &ce) && ce.FromHandler {
+		return nil
+	}
+	return err
 }

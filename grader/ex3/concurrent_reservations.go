@@ -1,0 +1,198 @@
+package ex3
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"idempotency/contract/ex3"
+	"idempotency/grader"
+)
+
+const (
+	burstStock     = 30 // units on hand
+	burstSize      = 50 // concurrent single-unit reservations
+	sameIDRequests = 8  // concurrent reservations under one ID
+	sameIDSameBody = 5  // of which this many share one body
+)
+
+func concurrentReservations() grader.Scenario {
+	return grader.Scenario{
+		ID:     "concurrent-reservations",
+		Title:  "Concurrent reservations handled correctly",
+		Points: 25,
+		Hint: "keep ReserveStock an exclusive handler (restate.ObjectContext) and do the whole check-then-reserve on Restate " +
+			"state in it: Restate then runs one reservation per product at a time, so stock is never oversold and a " +
+			"duplicate always finds the first reservation",
+		Run: runConcurrentReservations,
+	}
+}
+
+func runConcurrentReservations(ctx context.Context, env *grader.Env) error {
+	if err := burst(ctx, env); err != nil {
+		return err
+	}
+	return sameIDBurst(ctx, env)
+}
+
+// burst sends burstSize single-unit reservations at once against burstStock units, while
+// reading the stock level the whole time.
+func burst(ctx context.Context, env *grader.Env) error {
+	key, err := stockUp(ctx, env, burstStock)
+	if err != nil {
+		return err
+	}
+	reqs := make([]ex3.ReservationRequest, burstSize)
+	for i := range reqs {
+		reqs[i] = reservationRequest(key, newReservationID(env.Rand), 1)
+	}
+	sent := fmt.Sprintf("%d concurrent ReserveStock calls on %s, 1 unit each, distinct reservationIds, against %d units",
+		burstSize, key, burstStock)
+	env.Step("%s, reading GetStockLevel throughout", sent)
+
+	got := make([]ex3.Reservation, len(reqs))
+	errs := make([]error, len(reqs))
+	var done atomic.Bool
+	var wg sync.WaitGroup
+	var watch stockWatch
+	watchDone := make(chan struct{})
+	go func() {
+		defer close(watchDone)
+		watch.run(ctx, env, key, &done)
+	}()
+	for i := range reqs {
+		wg.Go(func() { got[i], errs[i] = reserve(ctx, env, key, reqs[i]) })
+	}
+	wg.Wait()
+	done.Store(true)
+	<-watchDone
+	if watch.err != nil {
+		return watch.err
+	}
+
+	var active, refused int
+	for i, err := range errs {
+		switch {
+		case isHarness(err):
+			return err
+		case grader.Code(err) == 409:
+			refused++
+		case err != nil:
+			return env.Unexpected(sent, "each call either reserves 1 unit or is refused with a terminal 409", err)
+		default:
+			if d := checkNew(key, reqs[i], got[i]); d != "" {
+				return grader.Fail(sent, "each successful call returns its own active 1-unit reservation",
+					"call for %s returned %s: %s", reqs[i].ReservationID, describeReservation(got[i]), d)
+			}
+			active++
+		}
+	}
+	if active != burstStock || refused != burstSize-burstStock {
+		return grader.Fail(sent, fmt.Sprintf("exactly %d active reservations and %d refused with 409", burstStock, burstSize-burstStock),
+			"%d succeeded and %d were refused", active, refused)
+	}
+	if watch.negative != "" {
+		return grader.Fail(sent, "the stock never goes below zero", "GetStockLevel during the burst returned %s", watch.negative).
+			WithHint("check availableStock against the requested quantity before reserving, in the same exclusive handler that writes it")
+	}
+	if watch.reads < 2 {
+		return fmt.Errorf("GetStockLevel answered only %d times during the burst of %d reservations", watch.reads, burstSize)
+	}
+	return expectStock(ctx, env, key, level{available: 0, reserved: burstStock}, sent)
+}
+
+// stockWatch reads the stock level until done, and keeps the first reading below zero.
+type stockWatch struct {
+	reads    int
+	negative string
+	err      error
+}
+
+func (w *stockWatch) run(ctx context.Context, env *grader.Env, key string, done *atomic.Bool) {
+	for !done.Load() {
+		s, err := getStock(ctx, env, key)
+		if err != nil {
+			if isHarness(err) {
+				w.err = err
+			} else {
+				w.err = env.Unexpected("GetStockLevel "+key+" during a burst of reservations", "the current stock level", err)
+			}
+			return
+		}
+		w.reads++
+		if w.negative == "" && (s.AvailableStock < 0 || s.ReservedStock < 0 || s.TotalStock < 0) {
+			w.negative = describeStock(s)
+		}
+	}
+}
+
+// sameIDBurst sends sameIDRequests reservations with one reservation ID at once, most
+// with one body and some with other quantities: one reservation must come of it.
+func sameIDBurst(ctx context.Context, env *grader.Env) error {
+	stock := between(env.Rand, 20, 30)
+	key, err := stockUp(ctx, env, stock)
+	if err != nil {
+		return err
+	}
+	id := newReservationID(env.Rand)
+	q := between(env.Rand, 2, 5)
+	reqs := make([]ex3.ReservationRequest, sameIDRequests)
+	for i := range reqs {
+		reqs[i] = reservationRequest(key, id, q)
+		if i >= sameIDSameBody {
+			reqs[i].Quantity = otherQuantity(env.Rand, q, 6)
+		}
+	}
+	sent := fmt.Sprintf("%d concurrent ReserveStock calls on %s with the same reservationId %q (%d with quantity %d, the others with other quantities), against %d units",
+		sameIDRequests, key, id, sameIDSameBody, q, stock)
+	env.Step("%s", sent)
+	got := make([]ex3.Reservation, len(reqs))
+	errs := make([]error, len(reqs))
+	var wg sync.WaitGroup
+	for i := range reqs {
+		wg.Go(func() { got[i], errs[i] = reserve(ctx, env, key, reqs[i]) })
+	}
+	wg.Wait()
+
+	// The reservation is whatever the first call Restate ran made; every success returns it.
+	var winner *ex3.Reservation
+	for i, err := range errs {
+		switch {
+		case isHarness(err):
+			return err
+		case err == nil:
+			if winner == nil {
+				winner = &got[i]
+			}
+			if d := diffReservation(*winner, got[i]); d != "" {
+				return grader.Fail(sent, "every successful call returns the same reservation",
+					"two calls returned different reservations: %s and %s (%s)", describeReservation(*winner), describeReservation(got[i]), d).
+					WithHint("a reservationId that is already stored must return the stored reservation: " + id + " was reserved more than once")
+			}
+		}
+	}
+	if winner == nil {
+		return env.Unexpected(sent, "one active reservation, returned to every call", errs[0])
+	}
+	if d := checkNew(key, reservationRequest(key, id, winner.Quantity), *winner); d != "" {
+		return grader.Fail(sent, "one active reservation", "%s: %s", describeReservation(*winner), d)
+	}
+	for i, err := range errs {
+		// A 409 is acceptable only for a call whose quantity conflicts with the reservation.
+		if err != nil && (grader.Code(err) != 409 || reqs[i].Quantity == winner.Quantity) {
+			return env.Unexpected(fmt.Sprintf("%s; this call asked for quantity %d", sent, reqs[i].Quantity),
+				"the reservation "+describeReservation(*winner), err)
+		}
+	}
+	want := level{available: stock - winner.Quantity, reserved: winner.Quantity}
+	if err := expectStock(ctx, env, key, want, sent); err != nil {
+		var f *grader.Failure
+		if errors.As(err, &f) {
+			f.WithHint(fmt.Sprintf("one reservationId is one reservation: the %d calls for %s must reserve %d units once", sameIDRequests, id, winner.Quantity))
+		}
+		return err
+	}
+	return nil
+}

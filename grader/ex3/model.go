@@ -1,0 +1,126 @@
+package ex3
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+
+	"idempotency/contract/ex3"
+)
+
+// op is one kind of step in the model-checked sequence.
+type op int
+
+const (
+	opRestock           op = iota // a new restock
+	opRestockAgain                // a restock ID already applied, same body
+	opReserve                     // a new reservation that fits
+	opReserveTooMuch              // a new reservation beyond what is available: 409
+	opReserveAgain                // a known reservation ID, same body
+	opReserveAgainOther           // a known reservation ID, another quantity
+	opRelease                     // an active reservation
+	opReleaseAgain                // a released reservation
+	opReleaseUnknown              // an ID never used
+	opReleaseRefused              // an ID whose reservation was refused with 409
+)
+
+// plan is how many steps of each kind a sequence has, so that every kind is checked
+// whatever the seed; the order is the seed's.
+var plan = []struct {
+	op op
+	n  int
+}{
+	{opRestock, 3}, {opRestockAgain, 2},
+	{opReserve, 10}, {opReserveTooMuch, 2}, {opReserveAgain, 2}, {opReserveAgainOther, 2},
+	{opRelease, 5}, {opReleaseAgain, 3}, {opReleaseUnknown, 1}, {opReleaseRefused, 2},
+}
+
+func planned() []op {
+	var ops []op
+	for _, p := range plan {
+		for range p.n {
+			ops = append(ops, p.op)
+		}
+	}
+	return ops
+}
+
+// model is what the product's stock and reservations must be after the steps so far.
+type model struct {
+	key          string
+	stock        level
+	restocks     map[string]int // restock ID -> quantity
+	restockIDs   []string
+	reservations map[string]ex3.Reservation // as the submission first returned them, with the status they must have now
+	active       []string
+	ended        []string
+	refused      []string
+}
+
+func newModel(key string) *model {
+	return &model{key: key, restocks: map[string]int{}, reservations: map[string]ex3.Reservation{}}
+}
+
+// feasible reports whether a step of kind o can be taken now.
+func (m *model) feasible(o op) bool {
+	switch o {
+	case opRestockAgain:
+		return len(m.restockIDs) > 0
+	case opReserve:
+		return m.stock.available > 0
+	case opReserveAgain, opReserveAgainOther:
+		return len(m.reservations) > 0
+	case opRelease:
+		return len(m.active) > 0
+	case opReleaseAgain:
+		return len(m.ended) > 0
+	case opReleaseRefused:
+		return len(m.refused) > 0
+	}
+	return true
+}
+
+// pick chooses the next step among the planned kinds that are feasible now, removes it
+// from ops, and falls back to a restock or a reservation when none is.
+func (m *model) pick(r *rand.Rand, ops []op) (op, []op) {
+	var can []int
+	for i, o := range ops {
+		if m.feasible(o) {
+			can = append(can, i)
+		}
+	}
+	if len(can) == 0 {
+		if m.stock.available == 0 {
+			return opRestock, ops
+		}
+		return opReserve, ops
+	}
+	i := can[r.IntN(len(can))]
+	o := ops[i]
+	return o, slices.Delete(ops, i, i+1)
+}
+
+func pickID(r *rand.Rand, ids []string) string { return ids[r.IntN(len(ids))] }
+
+func without(ids []string, id string) []string {
+	return slices.DeleteFunc(slices.Clone(ids), func(s string) bool { return s == id })
+}
+
+// history keeps the last steps for evidence.
+type history struct{ steps []string }
+
+func (h *history) add(s string) { h.steps = append(h.steps, s) }
+
+func (h *history) String() string {
+	const show = 6
+	from := max(0, len(h.steps)-show)
+	var b strings.Builder
+	if from > 0 {
+		fmt.Fprintf(&b, "(%d earlier steps)\n", from)
+	}
+	for _, s := range h.steps[from:] {
+		b.WriteString(s + "\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}

@@ -1,0 +1,142 @@
+package ex3
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"idempotency/contract/ex3"
+	"idempotency/grader"
+	"idempotency/grader/proxy"
+)
+
+const crashedSteps = 6 // steps whose first attempt crashes just before it completes
+
+func stockAccurate() grader.Scenario {
+	return grader.Scenario{
+		ID:     "stock-accurate",
+		Title:  "Stock levels accurate",
+		Points: 25,
+		Hint: "keep the stock and every reservation in Restate state (restate.Get/restate.Set), never in Go variables; " +
+			"make each handler return early for an ID it has seen before, and only change stock for an active reservation",
+		// It kills and restarts the service process, which its neighbours would feel.
+		Exclusive: true,
+		Timeout:   90 * time.Second,
+		Run:       runStockAccurate,
+	}
+}
+
+// runStockAccurate drives one product through a seeded sequence of restocks, reservations,
+// duplicates and releases, with crashes on some steps and a restart of the service
+// process half-way, and compares GetStockLevel with a model after every step.
+func runStockAccurate(ctx context.Context, env *grader.Env) error {
+	key := newProduct(env)
+	m := newModel(key)
+	ops := planned()
+	total := len(ops) + 1
+	crash := map[int]bool{}
+	for _, n := range env.Rand.Perm(len(ops))[:crashedSteps] {
+		crash[n+1] = true
+	}
+	restartAfter := between(env.Rand, total/3, 2*total/3)
+	h := &history{}
+
+	initial := ex3.RestockRequest{RestockID: newRestockID(env.Rand), Quantity: between(env.Rand, 25, 35)}
+	if err := runStep(ctx, env, m, h, 0, total, m.restockStep(initial, false), false); err != nil {
+		return err
+	}
+	for n := 1; len(ops) > 0; n++ {
+		if n > 3*total {
+			return fmt.Errorf("the sequence on %s did not finish its %d planned steps in %d steps", key, total, n)
+		}
+		var o op
+		o, ops = m.pick(env.Rand, ops)
+		if err := runStep(ctx, env, m, h, n, total, m.next(env.Rand, o), crash[n]); err != nil {
+			return err
+		}
+		if n == restartAfter {
+			if err := restartAndCheck(ctx, env, m, h); err != nil {
+				return err
+			}
+		}
+	}
+	env.Step("%d steps checked on %s (%d crashed before completion, service restarted after step %d); final %s",
+		total, key, crashedSteps, restartAfter, m.stock)
+	return nil
+}
+
+// runStep makes one call, crashing its first attempt when crash is set, checks the answer
+// and then GetStockLevel against the model.
+func runStep(ctx context.Context, env *grader.Env, m *model, h *history, n, total int, s step, crash bool) error {
+	sent := fmt.Sprintf("step %d of the sequence on product %s: %s", n, m.key, s.sent)
+	if crash {
+		sent += " (its first attempt crashed just before it completed; Restate retried it)"
+	}
+	if crash {
+		env.Step("step %d: %s [crash before completion]", n, s.sent)
+	} else {
+		env.Step("step %d: %s", n, s.sent)
+	}
+	withHistory := func() string {
+		if len(h.steps) == 0 {
+			return sent
+		}
+		return sent + "\nafter these steps:\n" + h.String()
+	}
+	before := m.stock
+	pt := proxy.Target{Service: ex3.ServiceName, Handler: s.handler, Key: m.key}
+	firedBefore := env.Proxy.Fired(pt) // the count is per target, over the whole run
+	if crash {
+		env.Proxy.Arm(pt, proxy.CrashBeforeCompletion, 1)
+		defer env.Proxy.Disarm(pt)
+	}
+	observed, err := s.do(ctx, env)
+	if err != nil {
+		return err
+	}
+	if observed != "" {
+		return grader.Fail(withHistory(), s.expected, "%s\n(stock before this step: %s)", observed, before).WithHint(s.hint)
+	}
+	if crash {
+		if fired := env.Proxy.Fired(pt) - firedBefore; fired != 1 {
+			return fmt.Errorf("the crash before completion of %s on %s fired %d times, want 1", s.handler, m.key, fired)
+		}
+	}
+	got, err := getStock(ctx, env, m.key)
+	if err != nil {
+		return env.Unexpected(withHistory()+"\nthen GetStockLevel", m.stock.String(), err)
+	}
+	if d := m.diffLevel(m.stock, got); d != "" {
+		hint := s.hint
+		if crash {
+			hint = "Restate retried " + s.handler + " after a crash and replayed it: whatever the handler changes must come from " +
+				"Restate state and journaled values (restate.Run), so that the retry does the same thing once. " + s.hint
+		}
+		return grader.Fail(withHistory()+"\nthen GetStockLevel", m.stock.String()+fmt.Sprintf(" (before this step: %s)", before),
+			"%s: %s", describeStock(got), d).WithHint(hint)
+	}
+	h.add(fmt.Sprintf("  step %d: %s -> %s", n, s.sent, m.stock))
+	return nil
+}
+
+// restartAndCheck kills the service process, starts it again, and checks that the
+// stock is still what the model says.
+func restartAndCheck(ctx context.Context, env *grader.Env, m *model, h *history) error {
+	env.Step("kill the service process and start it again")
+	if err := env.RestartService(ctx); err != nil {
+		return err
+	}
+	h.add("  (the service process was killed and started again)")
+	sent := fmt.Sprintf("GetStockLevel %s right after your service process was killed and started again\nafter these steps:\n%s", m.key, h)
+	env.Step("GetStockLevel %s after the restart", m.key)
+	got, err := getStock(ctx, env, m.key)
+	if err != nil {
+		return env.Unexpected(sent, m.stock.String(), err)
+	}
+	if d := m.diffLevel(m.stock, got); d != "" {
+		return grader.Fail(sent, "the same stock as before the restart: "+m.stock.String(), "%s: %s", describeStock(got), d).
+			WithHint("the stock was lost when the process restarted: it lived in Go memory. Keep it in Restate state " +
+				"(restate.Get/restate.Set in the handlers), which Restate stores outside your process")
+	}
+	return nil
+}
