@@ -1,7 +1,12 @@
-// Package ex6 holds the scenarios that grade Exercise 6 (Distributed Transaction).
 package ex6
 
-import "idempotency/grader"
+import (
+	"context"
+	"errors"
+
+	"idempotency/contract/ex6"
+	"idempotency/grader"
+)
 
 // Exercise returns Exercise 6 with its scenarios, one per criterion.
 func Exercise() grader.Exercise {
@@ -10,6 +15,32 @@ func Exercise() grader.Exercise {
 		Title:    "Distributed Transaction",
 		Stub:     "exercises/ex6",
 		Solution: "solutions/ex6",
-		// TODO: services, warm-up and scenarios.
+		Services: map[string][]string{
+			ex6.OrchestratorName:        {ex6.ProcessOrder, ex6.GetOrderResult},
+			ex6.InventoryServiceName:    {ex6.ReserveStock, ex6.ReleaseReservation},
+			ex6.PaymentServiceName:      {ex6.CreatePayment, ex6.RefundPayment},
+			ex6.ShippingServiceName:     {ex6.CreateLabel, ex6.CancelLabel},
+			ex6.NotificationServiceName: {ex6.SendNotification},
+		},
+		WarmUp: warmUp,
+		Scenarios: []grader.Scenario{
+			idempotencyKeys(),
+			transactionIdempotent(),
+			compensation(),
+			retrySafe(),
+			noDuplicates(),
+			saga(),
+		},
 	}
+}
+
+// warmUp reads the result of an order that does not exist: any answer from the handler
+// will do.
+func warmUp(ctx context.Context, env *grader.Env) error {
+	_, err := getOrderResult(ctx, env, "warm-up")
+	var ce *grader.CallError
+	if err == nil || errors.As(err, &ce) && ce.FromHandler {
+		return nil
+	}
+	return err
 }

@@ -1,0 +1,218 @@
+package ex6
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"idempotency/contract/ex6"
+	"idempotency/fixtures/world"
+	"idempotency/grader"
+	"idempotency/grader/proxy"
+)
+
+func retrySafe() grader.Scenario {
+	return grader.Scenario{
+		ID:     "retry-safe",
+		Title:  "Retrying the transaction is safe",
+		Points: 20,
+		Hint: "Restate retries a crashed handler and replays its journal: every effect must be a participant call or sit " +
+			"inside restate.Run, never a direct gateway call, and nothing may depend on values that change between attempts",
+		Exclusive: true,
+		Timeout:   150 * time.Second,
+		Run:       runRetrySafe,
+	}
+}
+
+// participantCrash is one participant handler crashed twice in one order: right after
+// its gateway call is recorded, then again just before it completes.
+type participantCrash struct {
+	service, handler string
+}
+
+func runRetrySafe(ctx context.Context, env *grader.Env) error {
+	// The orchestrator crashes just before it completes, on a completed and on a failed
+	// order: Restate replays its whole journal.
+	for _, o := range []order{newOrder(env), undeliverableOrder(env)} {
+		pt := proxy.Target{Service: ex6.OrchestratorName, Handler: ex6.ProcessOrder, Key: o.ID}
+		sent := fmt.Sprintf("ProcessOrder %s; the first attempt of ProcessOrder crashes just before it completes", o.describe())
+		if err := crashed(ctx, env, o, sent, pt, proxy.CrashBeforeCompletion); err != nil {
+			return err
+		}
+	}
+	// Each participant on the completed path, then the compensations of a failed order.
+	for _, c := range []participantCrash{
+		{ex6.InventoryServiceName, ex6.ReserveStock},
+		{ex6.PaymentServiceName, ex6.CreatePayment},
+		{ex6.ShippingServiceName, ex6.CreateLabel},
+		{ex6.NotificationServiceName, ex6.SendNotification},
+	} {
+		if err := crashParticipant(ctx, env, newOrder(env), c); err != nil {
+			return err
+		}
+	}
+	for _, c := range []participantCrash{
+		{ex6.PaymentServiceName, ex6.RefundPayment},
+		{ex6.InventoryServiceName, ex6.ReleaseReservation},
+	} {
+		if err := crashParticipant(ctx, env, undeliverableOrder(env), c); err != nil {
+			return err
+		}
+	}
+	// The payment and shipping gateways take the charge and the label, and their reply
+	// is lost: the participant retries the call, which must not charge or ship twice.
+	if err := lostReplies(ctx, env, newOrder(env)); err != nil {
+		return err
+	}
+	// The service process is killed while each step's gateway call is in flight.
+	for _, k := range []struct {
+		step  string
+		order func() order
+		match func(o order) []world.Matcher
+	}{
+		{"reserving stock", func() order { return newOrder(env) }, func(o order) []world.Matcher {
+			return []world.Matcher{warehouse(ex6.EventStockReserved), world.Arg(world.ArgReference, o.ID)}
+		}},
+		{"charging", func() order { return newOrder(env) }, func(o order) []world.Matcher {
+			return []world.Matcher{world.Gateway(world.Charge), world.Arg(world.ArgCustomerID, o.Req.CustomerID)}
+		}},
+		{"buying the label", func() order { return newOrder(env) }, func(o order) []world.Matcher {
+			return []world.Matcher{world.Gateway(world.CreateLabel), world.Arg(world.ArgOrderID, o.ID)}
+		}},
+		{"sending the confirmation", func() order { return newOrder(env) }, func(o order) []world.Matcher {
+			return customerNotice(o, ex6.EventOrderConfirmed)
+		}},
+		{"refunding (compensation)", func() order { return undeliverableOrder(env) }, func(o order) []world.Matcher {
+			return []world.Matcher{world.Gateway(world.Refund), chargeOfCustomer(env, o.Req.CustomerID)}
+		}},
+	} {
+		if err := killDuring(ctx, env, k.order(), k.step, k.match); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// crashed processes o with faults armed on pt, and checks the effects.
+func crashed(ctx context.Context, env *grader.Env, o order, sent string, pt proxy.Target, faults ...proxy.Fault) error {
+	before := env.Proxy.Fired(pt)
+	for _, f := range faults {
+		env.Proxy.Arm(pt, f, 1)
+	}
+	defer env.Proxy.Disarm(pt)
+	env.Step("%s", sent)
+	res, err := process(ctx, env, o, sent)
+	if err != nil {
+		return err
+	}
+	if err := settle(ctx, env, o); err != nil {
+		return err
+	}
+	if err := expectEffects(env, o, res, sent); err != nil {
+		return err
+	}
+	// A crash after a run is recorded needs a restate.Run to fire at; the crash before
+	// completion always fires. None firing means the scenario tested nothing.
+	if fired := env.Proxy.Fired(pt) - before; fired < 1 {
+		return fmt.Errorf("no armed crash of %s fired during %s", pt, o.ID)
+	}
+	return nil
+}
+
+func crashParticipant(ctx context.Context, env *grader.Env, o order, c participantCrash) error {
+	pt := proxy.Target{Service: c.service, Handler: c.handler}
+	sent := fmt.Sprintf("ProcessOrder %s; %s.%s crashes right after its gateway call is recorded, and its retry crashes again just before it completes",
+		o.describe(), c.service, c.handler)
+	return crashed(ctx, env, o, sent, pt, proxy.CrashAfterRunRecorded, proxy.CrashBeforeCompletion)
+}
+
+// killDuring parks the order's gateway call of one step, kills the service process
+// while it waits, restarts it, and checks that the order still ends with each effect once.
+func killDuring(ctx context.Context, env *grader.Env, o order, step string, match func(order) []world.Matcher) error {
+	m := match(o)
+	rule := env.World.On(m...).Times(1).Park()
+	defer rule.Remove()
+	sent := fmt.Sprintf("ProcessOrder %s; the service process is killed (SIGKILL) while %s, then restarted", o.describe(), step)
+	env.Step("%s", sent)
+	type answer struct {
+		res ex6.OrderResult
+		err error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		res, err := processOrder(ctx, env, o)
+		done <- answer{res, err}
+	}()
+	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if _, err := env.World.WaitParked(wctx, m...); err != nil {
+		select {
+		case a := <-done:
+			if a.err != nil && !isHarness(a.err) {
+				return env.Unexpected(sent, expectedOutcome(o), a.err)
+			}
+			return grader.Fail(sent, "the order reaches the step of "+step,
+				"ProcessOrder answered %s without that gateway call", describeResult(a.res))
+		default:
+		}
+		return fmt.Errorf("the gateway call of %s for %s never arrived: %w", step, o.ID, err)
+	}
+	if err := env.RestartService(ctx); err != nil {
+		return err
+	}
+	a := <-done
+	if a.err != nil {
+		return env.Unexpected(sent, expectedOutcome(o), a.err)
+	}
+	if err := settle(ctx, env, o); err != nil {
+		return err
+	}
+	if err := expectEffects(env, o, a.res, sent); err != nil {
+		return err
+	}
+	if n := len(env.World.Calls(append(m, abandoned)...)); n != 1 {
+		return fmt.Errorf("the parked call of %s for %s was abandoned %d times, want 1: the kill did not hit it", step, o.ID, n)
+	}
+	return nil
+}
+
+func abandoned(c world.Call) bool { return c.Abandoned }
+
+// chargeOfCustomer matches calls whose chargeId is a charge of customer. It asks the
+// payment backend, never the ledger, because rules are matched under the world's lock.
+func chargeOfCustomer(env *grader.Env, customer string) world.Matcher {
+	return func(c world.Call) bool {
+		s, ok := env.World.ChargeState(c.Arg(world.ArgChargeID))
+		return ok && s.CustomerID == customer
+	}
+}
+
+// lostReplies loses the first reply of the charge and of the label of o.
+func lostReplies(ctx context.Context, env *grader.Env, o order) error {
+	charge := env.World.On(world.Gateway(world.Charge), world.Arg(world.ArgCustomerID, o.Req.CustomerID)).Times(1).LoseReply()
+	defer charge.Remove()
+	label := env.World.On(world.Gateway(world.CreateLabel), world.Arg(world.ArgOrderID, o.ID)).Times(1).LoseReply()
+	defer label.Remove()
+	sent := fmt.Sprintf("ProcessOrder %s; the payment and shipping gateways make the charge and the label but lose their first reply", o.describe())
+	env.Step("%s", sent)
+	res, err := process(ctx, env, o, sent)
+	if err != nil {
+		return err
+	}
+	if charge.Fired() != 1 || label.Fired() != 1 {
+		return fmt.Errorf("lost replies fired %d (charge) and %d (label) times for %s, want 1 each", charge.Fired(), label.Fired(), o.ID)
+	}
+	if err := settle(ctx, env, o); err != nil {
+		return err
+	}
+	e := observe(env, o)
+	if ps := check(o, e, res); len(ps) > 0 {
+		f := failure(sent, o, ps)
+		if len(e.charges) > 1 || len(e.labels) > 1 {
+			f.WithHint("the retry after a lost reply reached the gateway as a new request: pass the gateway an idempotency key that " +
+				"stays the same across retries (the participants use ctx.Request().ID), and make the call inside restate.Run")
+		}
+		return f
+	}
+	return nil
+}
