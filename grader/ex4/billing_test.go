@@ -1,0 +1,54 @@
+package ex4
+
+import (
+	"testing"
+
+	"idempotency/fixtures"
+	"idempotency/fixtures/world"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func plan(t *testing.T, id string) fixtures.Plan {
+	t.Helper()
+	p, ok := world.LookupPlan(id)
+	require.True(t, ok, id)
+	return p
+}
+
+// The README's worked example, to the cent.
+func TestWorkedExample(t *testing.T) {
+	b := newBilling(plan(t, "basic-monthly"), date("2026-01-15"))
+	assert.Equal(t, date("2026-02-15"), b.end)
+	assert.Equal(t, 31, b.total())
+	assert.Equal(t, 387, b.cancelRefund(date("2026-02-03")), "999 * 12/31 = 386.71")
+	assert.Equal(t, 999, b.cancelRefund(date("2026-01-15")), "cancelling on the first day refunds everything")
+	assert.Equal(t, 32, b.cancelRefund(date("2026-02-14")), "the last day: 999/31 = 32.23")
+
+	delta, up := b.change(plan(t, "pro-monthly"), date("2026-01-20"))
+	assert.Equal(t, 1677, delta, "(2999-999) * 26/31 = 1677.42")
+	assert.Equal(t, b.end, up.end, "same cycle: the period stays")
+	delta, down := up.change(plan(t, "basic-monthly"), date("2026-02-05"))
+	assert.Equal(t, -645, delta, "-(2000 * 10/31) = -645.16")
+	assert.Equal(t, 322, down.cancelRefund(date("2026-02-05")), "999 * 10/31 = 322.26")
+
+	delta, yearly := b.change(plan(t, "pro-yearly"), date("2026-02-03"))
+	assert.Equal(t, 29990-387, delta, "a new yearly period at full price, less the unused month")
+	assert.Equal(t, date("2027-02-03"), yearly.end)
+	assert.Equal(t, 365, yearly.total())
+}
+
+func TestHalfUp(t *testing.T) {
+	assert.Equal(t, 50, prorate(100, 1, 2))
+	assert.Equal(t, 1, prorate(1, 1, 2), "0.5 rounds up")
+	assert.Equal(t, 0, prorate(1, 1, 3))
+	assert.Equal(t, 2, prorate(5, 1, 3), "1.67")
+}
+
+func TestPeriodEndClampsToMonthEnd(t *testing.T) {
+	assert.Equal(t, date("2026-02-28"), periodEnd(date("2026-01-31"), "monthly"))
+	assert.Equal(t, date("2028-02-29"), periodEnd(date("2028-01-30"), "monthly"))
+	assert.Equal(t, date("2029-02-28"), periodEnd(date("2028-02-29"), "yearly"))
+	assert.Equal(t, date("2027-01-15"), periodEnd(date("2026-12-15"), "monthly"))
+}

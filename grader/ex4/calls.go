@@ -1,0 +1,62 @@
+package ex4
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"idempotency/contract/ex4"
+	"idempotency/grader"
+
+	restate "github.com/restatedev/sdk-go"
+)
+
+func target(key, handler string) grader.Target {
+	return grader.Target{Service: ex4.ServiceName, Key: key, Handler: handler}
+}
+
+func createSub(ctx context.Context, env *grader.Env, key string, req ex4.SubscriptionRequest) (ex4.Subscription, error) {
+	return grader.Call[ex4.SubscriptionRequest, ex4.Subscription](ctx, env, target(key, ex4.CreateSubscription), req)
+}
+
+func getSub(ctx context.Context, env *grader.Env, key string) (ex4.Subscription, error) {
+	return grader.Call[restate.Void, ex4.Subscription](ctx, env, target(key, ex4.GetSubscription), restate.Void{})
+}
+
+func cancelSub(ctx context.Context, env *grader.Env, key, date string) (ex4.Subscription, error) {
+	return grader.Call[ex4.CancelRequest, ex4.Subscription](ctx, env, target(key, ex4.CancelSubscription), ex4.CancelRequest{Date: date})
+}
+
+func updatePlan(ctx context.Context, env *grader.Env, key, planID, date string) (ex4.Subscription, error) {
+	return grader.Call[ex4.UpdatePlanRequest, ex4.Subscription](ctx, env, target(key, ex4.UpdatePlan), ex4.UpdatePlanRequest{PlanID: planID, Date: date})
+}
+
+// isHarness reports whether err is neither success nor an answer from the submission.
+func isHarness(err error) bool {
+	var ce *grader.CallError
+	return err != nil && !errors.As(err, &ce)
+}
+
+// unexpectedCode reports a call that should have failed with a given code.
+func unexpectedCode(sent, expected string, s ex4.Subscription, err error) error {
+	if isHarness(err) {
+		return err
+	}
+	if err == nil {
+		return grader.Fail(sent, expected, "success: %s", describe(s))
+	}
+	var ce *grader.CallError
+	errors.As(err, &ce)
+	return grader.Fail(sent, expected, "%s", ce.Describe())
+}
+
+// describe prints a subscription the way a learner reads it.
+func describe(s ex4.Subscription) string {
+	end := ""
+	if !s.EndDate.IsZero() {
+		end = fmt.Sprintf(" endDate:%s", s.EndDate.Format("2006-01-02"))
+	}
+	return fmt.Sprintf("{subscriptionId:%q customerId:%q planId:%q status:%q startDate:%s%s createdAt:%s}",
+		s.SubscriptionID, s.CustomerID, s.PlanID, s.Status, s.StartDate.Format("2006-01-02"), end,
+		s.CreatedAt.Format("2006-01-02T15:04:05.000Z07:00"))
+}
