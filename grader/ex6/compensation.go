@@ -55,7 +55,7 @@ func failedOrderOnce(ctx context.Context, env *grader.Env, o order, why string) 
 	if err := settle(ctx, env, o); err != nil {
 		return err
 	}
-	if err := expectEffects(env, o, res, sent); err != nil {
+	if err := expectEffects(env, o, res, sent, strict); err != nil {
 		return err
 	}
 	env.Step("ProcessOrder %s again", o.ID)
@@ -65,5 +65,5 @@ func failedOrderOnce(ctx context.Context, env *grader.Env, o order, why string) 
 	if err := settle(ctx, env, o); err != nil {
 		return err
 	}
-	return expectEffects(env, o, res, sent+", then ProcessOrder again")
+	return expectEffects(env, o, res, sent+", then ProcessOrder again", strict)
 }

@@ -50,7 +50,7 @@ func runIdempotencyKeys(ctx context.Context, env *grader.Env) error {
 	if err := settle(ctx, env, o); err != nil {
 		return err
 	}
-	if err := expectEffects(env, o, res, sent); err != nil {
+	if err := expectEffects(env, o, res, sent, lenient); err != nil {
 		return err
 	}
 	if err := expectKeys(ctx, env, o, completedCalls, sent); err != nil {

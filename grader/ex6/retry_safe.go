@@ -108,7 +108,7 @@ func crashed(ctx context.Context, env *grader.Env, o order, sent string, pt prox
 	if err := settle(ctx, env, o); err != nil {
 		return err
 	}
-	if err := expectEffects(env, o, res, sent); err != nil {
+	if err := expectEffects(env, o, res, sent, lenient); err != nil {
 		return err
 	}
 	// A crash after a run is recorded needs a restate.Run to fire at; the crash before
@@ -167,7 +167,7 @@ func killDuring(ctx context.Context, env *grader.Env, o order, step string, matc
 	if err := settle(ctx, env, o); err != nil {
 		return err
 	}
-	if err := expectEffects(env, o, a.res, sent); err != nil {
+	if err := expectEffects(env, o, a.res, sent, lenient); err != nil {
 		return err
 	}
 	if n := len(env.World.Calls(append(m, abandoned)...)); n != 1 {
@@ -206,7 +206,7 @@ func lostReplies(ctx context.Context, env *grader.Env, o order) error {
 		return err
 	}
 	e := observe(env, o)
-	if ps := check(o, e, res); len(ps) > 0 {
+	if ps := check(o, e, res, lenient); len(ps) > 0 {
 		f := failure(sent, o, ps)
 		if len(e.charges) > 1 || len(e.labels) > 1 {
 			f.WithHint("the retry after a lost reply reached the gateway as a new request: pass the gateway an idempotency key that " +

@@ -69,7 +69,7 @@ func failAtStep(ctx context.Context, env *grader.Env, k int) error {
 		return err
 	}
 	e := observe(env, o)
-	if ps := check(o, e, res); len(ps) > 0 {
+	if ps := check(o, e, res, strict); len(ps) > 0 {
 		f := failure(sent, o, ps)
 		if k == stepConfirm {
 			f.WithHint("a confirmation that fails for good fails the transaction: cancel the label, refund the charge and release the " +

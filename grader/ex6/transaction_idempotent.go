@@ -52,6 +52,19 @@ func repeatOrder(ctx context.Context, env *grader.Env, o order, changeBody bool)
 	if err != nil {
 		return err
 	}
+	if err := settle(ctx, env, o); err != nil {
+		return err
+	}
+	// The first call's effects: exact for a completed order. A failed order's effects
+	// are the compensation criterion's business; here only its repeats are judged.
+	before := observe(env, o)
+	ps := checkResult(o, before, first)
+	if o.FailAt == stepNone {
+		ps = check(o, before, first, lenient)
+	}
+	if len(ps) > 0 {
+		return failure(sent, o, ps)
+	}
 	calls := 1
 	repeat := func(what string, req ex6.OrderRequest) error {
 		env.Step("ProcessOrder %s again (%s)", o.ID, what)
@@ -102,8 +115,9 @@ func repeatOrder(ctx context.Context, env *grader.Env, o order, changeBody bool)
 		return err
 	}
 	sentN := fmt.Sprintf("ProcessOrder %s %d times", o.describe(), calls)
-	if err := expectEffects(env, o, first, sentN); err != nil {
-		return err
+	if more := added(before, observe(env, o)); more != "" {
+		return grader.Fail(sentN, "the repeats add no effect to those of the first call", "%s", more).
+			WithHint("a repeated ProcessOrder must return the stored result before calling any participant")
 	}
 	return expectNoRerun(ctx, env, o, sentN)
 }
