@@ -1,0 +1,13 @@
+// Command ex2 serves your EmailService on 127.0.0.1:$PORT (9080 when PORT is unset).
+// Grade it with `go run ./cmd/grade ex2`; you do not need to change this file.
+package main
+
+import (
+	"idempotency/contract/serve"
+
+	restate "github.com/restatedev/sdk-go"
+)
+
+func main() {
+	serve.Main(restate.Reflect(EmailService{}))
+}

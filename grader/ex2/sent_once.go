@@ -1,0 +1,166 @@
+package ex2
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"idempotency/contract/ex2"
+	"idempotency/grader"
+	"idempotency/grader/proxy"
+)
+
+const (
+	wrapInRun = "wrap the SMTP call in restate.Run: its result is journaled, so when Restate retries SendEmail " +
+		"it replays the message ID instead of calling the gateway again"
+	transientFailures = 2
+)
+
+func sentOnce() grader.Scenario {
+	return grader.Scenario{
+		ID:     "sent-once",
+		Title:  "Email sent exactly once",
+		Points: 25,
+		Hint: "call fixtures.SendEmailViaSMTP inside restate.Run and return transient errors from the Run as they are: " +
+			"Restate retries them, and replays the journaled message ID after a crash instead of sending again",
+		// The last case kills the service process.
+		Exclusive: true,
+		Timeout:   60 * time.Second,
+		Run:       runSentOnce,
+	}
+}
+
+func runSentOnce(ctx context.Context, env *grader.Env) error {
+	for _, fault := range []proxy.Fault{proxy.CrashBeforeCompletion, proxy.CrashAfterRunRecorded} {
+		if err := sendUnderCrash(ctx, env, fault); err != nil {
+			return err
+		}
+	}
+	if err := sendUnderTransientFailures(ctx, env); err != nil {
+		return err
+	}
+	return sendAcrossProcessKill(ctx, env)
+}
+
+// sendUnderCrash sends one email with its first attempt broken at fault.
+func sendUnderCrash(ctx context.Context, env *grader.Env, fault proxy.Fault) error {
+	key, req := newEmail(env)
+	pt := proxy.Target{Service: ex2.ServiceName, Handler: ex2.SendEmail, Key: key}
+	env.Proxy.Arm(pt, fault, 1)
+	defer env.Proxy.Disarm(pt)
+	what := map[proxy.Fault]string{
+		proxy.CrashBeforeCompletion: "the first attempt crashed just before it completed",
+		proxy.CrashAfterRunRecorded: "the first attempt crashed right after Restate recorded the SMTP call's result",
+	}[fault]
+	sent := fmt.Sprintf("SendEmail %s to %s, %s (Restate retries it)", key, req.Recipient, what)
+	env.Step("SendEmail %s with a %s", key, fault)
+	rec, err := sendEmail(ctx, env, key, req)
+	if err != nil {
+		if isHarness(err) {
+			return err
+		}
+		if f := failedAfterDuplicates(env, key, req.Recipient, sent, wrapInRun, err); f != nil {
+			return f
+		}
+		return env.Unexpected(sent, "the sent email's record", err)
+	}
+	if err := expectDeliveredOnce(env, key, req, rec, sent, wrapInRun); err != nil {
+		return err
+	}
+	if fired := env.Proxy.Fired(pt); fired != 1 {
+		return fmt.Errorf("the %s of SendEmail %s fired %d times, want 1", fault, key, fired)
+	}
+	return expectStored(ctx, env, key, rec, "after the retried SendEmail")
+}
+
+// sendUnderTransientFailures makes the gateway time out twice before it delivers.
+func sendUnderTransientFailures(ctx context.Context, env *grader.Env) error {
+	key, req := newEmail(env)
+	rule := env.World.On(toRecipient(req.Recipient)...).FailNext(transientFailures)
+	defer rule.Remove()
+	sent := fmt.Sprintf("SendEmail %s to %s while the SMTP gateway answers \"SMTP timeout\" %d times, then works",
+		key, req.Recipient, transientFailures)
+	env.Step("SendEmail %s with %d SMTP timeouts first", key, transientFailures)
+	rec, err := sendEmail(ctx, env, key, req)
+	if err != nil {
+		return env.Unexpected(sent, "the sent email's record, after Restate retried past the timeouts", err)
+	}
+	if err := expectDeliveredOnce(env, key, req, rec, sent, wrapInRun); err != nil {
+		return err
+	}
+	if fired := rule.Fired(); fired != transientFailures {
+		return fmt.Errorf("the SMTP timeouts for %s fired %d times, want %d", req.Recipient, fired, transientFailures)
+	}
+	return expectStored(ctx, env, key, rec, "after the timeouts")
+}
+
+// sendAcrossProcessKill kills the service while its SMTP call is held in the world, so
+// that the call is never answered (the world abandons it without an effect), restarts
+// the service, and expects Restate's retry to deliver the email once.
+func sendAcrossProcessKill(ctx context.Context, env *grader.Env) error {
+	key, req := newEmail(env)
+	rule := env.World.On(toRecipient(req.Recipient)...).Times(1).Park()
+	defer rule.Remove()
+	sent := fmt.Sprintf("SendEmail %s to %s; the service process was killed while its SMTP call was in flight, then restarted",
+		key, req.Recipient)
+
+	env.Step("SendEmail %s, kill the service while the SMTP call is in flight", key)
+	answers := make(chan answer, 1)
+	go func() {
+		rec, err := sendEmail(ctx, env, key, req)
+		answers <- answer{rec, err}
+	}()
+	wctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	ref, err := env.World.WaitParked(wctx, toRecipient(req.Recipient)...)
+	if err != nil {
+		select {
+		case a := <-answers:
+			if a.err != nil {
+				return env.Unexpected("SendEmail "+key, "the sent email's record", a.err)
+			}
+			return grader.Fail("SendEmail "+key+" to "+req.Recipient, "a call to the SMTP gateway",
+				"SendEmail answered %s without calling the gateway: %s", describe(a.rec), smtpCalls(env, req.Recipient))
+		default:
+			return fmt.Errorf("SendEmail %s: the SMTP call never reached the world: %w", key, err)
+		}
+	}
+	if err := env.RestartService(ctx); err != nil {
+		return err
+	}
+	// The killed process's connection is gone, so the world abandons the parked call:
+	// it had no effect. Wait for that before anything can retry it.
+	if _, err := env.World.WaitCalls(wctx, 1, append(toRecipient(req.Recipient), abandoned)...); err != nil {
+		return fmt.Errorf("the SMTP call #%d of the killed service was not abandoned: %w", ref.Seq, err)
+	}
+	_ = env.World.Release(ref) // not parked any more; released in case it still were
+
+	env.Step("wait for Restate to retry SendEmail %s on the restarted service", key)
+	var a answer
+	select {
+	case a = <-answers:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if a.err != nil {
+		return env.Unexpected(sent, "the sent email's record, after Restate retried on the restarted service", a.err)
+	}
+	if err := expectDeliveredOnce(env, key, req, a.rec, sent, wrapInRun); err != nil {
+		return err
+	}
+	return expectStored(ctx, env, key, a.rec, "after the restart")
+}
+
+// expectStored checks that GetEmailStatus returns want.
+func expectStored(ctx context.Context, env *grader.Env, key string, want ex2.EmailRecord, when string) error {
+	env.Step("GetEmailStatus %s", key)
+	stored, err := getStatus(ctx, env, key)
+	if err != nil {
+		return env.Unexpected("GetEmailStatus "+key+" "+when, describe(want), err)
+	}
+	if d := diffRecords(want, stored); d != "" {
+		return grader.Fail("GetEmailStatus "+key+" "+when, "the record the last call returned: "+describe(want),
+			"a different record: %s", d)
+	}
+	return nil
+}
