@@ -41,7 +41,7 @@ func (InventoryService) GetStockLevel(ctx restate.ObjectSharedContext) (ex3.Stoc
 
 // ReserveStock moves req.Quantity units from available to reserved, once per reservation ID.
 //
-// TODO step 3 (criteria "Stock levels accurate" and "Duplicate reservations don't reduce stock twice"):
+// TODO step 3 (criterion "Duplicate reservations don't reduce stock twice"):
 //   - first look for a reservation stored under this ID: restate.Get[*ex3.Reservation](ctx, "reservation:"+req.ReservationID)
 //   - if there is one, return it unchanged, whatever its status and whatever the request's quantity
 //   - not enough available stock -> restate.ToTerminalError(err, restate.WithErrorCode(409)),
@@ -63,9 +63,18 @@ func (InventoryService) ReserveStock(ctx restate.ObjectContext, req ex3.Reservat
 	return ex3.Reservation{}, contract.NotImplemented("ReserveStock")
 }
 
+// GetReservation returns a stored reservation, or a terminal 404.
+//
+// TODO step 5 (the grader reads reservations back with it when it checks releases and expiry):
+// restate.Get the reservation; when it is nil return
+// restate.ToTerminalError(fmt.Errorf("reservation %s not found", req.ReservationID), restate.WithErrorCode(404)).
+func (InventoryService) GetReservation(ctx restate.ObjectSharedContext, req ex3.GetReservationRequest) (ex3.Reservation, error) {
+	return ex3.Reservation{}, contract.NotImplemented("GetReservation")
+}
+
 // ReleaseReservation gives an active reservation's units back, once.
 //
-// TODO step 5 (criterion "Releasing reservation restores stock"):
+// TODO step 6 (criteria "Releasing reservation restores stock", and with it "Stock levels accurate"):
 //   - unknown reservation ID (never reserved, or refused with 409) -> terminal 404, and change nothing
 //   - status other than active (already released, or expired) -> return the reservation as it is:
 //     no error, no stock change
@@ -74,13 +83,6 @@ func (InventoryService) ReserveStock(ctx restate.ObjectContext, req ex3.Reservat
 //     a late duplicate ReserveStock or ReleaseReservation must find it
 func (InventoryService) ReleaseReservation(ctx restate.ObjectContext, req ex3.ReleaseRequest) (ex3.Reservation, error) {
 	return ex3.Reservation{}, contract.NotImplemented("ReleaseReservation")
-}
-
-// GetReservation returns a stored reservation, or a terminal 404.
-//
-// TODO step 6: restate.Get the reservation; nil -> restate.ToTerminalError(err, restate.WithErrorCode(404)).
-func (InventoryService) GetReservation(ctx restate.ObjectSharedContext, req ex3.GetReservationRequest) (ex3.Reservation, error) {
-	return ex3.Reservation{}, contract.NotImplemented("GetReservation")
 }
 
 // ExpireReservation (bonus) is the delayed call ReserveStock schedules for a reservation with a TTL.

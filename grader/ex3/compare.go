@@ -94,3 +94,16 @@ func withStatus(r ex3.Reservation, status string) ex3.Reservation {
 	r.Status = status
 	return r
 }
+
+// stockNote reads the stock level for evidence of a wrong answer: whether the stock moved
+// too is what a learner needs to see. It says nothing when the level cannot be read.
+func stockNote(ctx context.Context, env *grader.Env, key string, want level) string {
+	got, err := getStock(ctx, env, key)
+	if err != nil {
+		return ""
+	}
+	if d := diffStock(want, got); d != "" {
+		return fmt.Sprintf("\nand GetStockLevel right after: %s: %s", describeStock(got), d)
+	}
+	return "\nGetStockLevel right after is as expected: " + want.String()
+}

@@ -168,7 +168,8 @@ func sameIDBurst(ctx context.Context, env *grader.Env) error {
 			}
 			if d := diffReservation(*winner, got[i]); d != "" {
 				return grader.Fail(sent, "every successful call returns the same reservation",
-					"two calls returned different reservations: %s and %s (%s)", describeReservation(*winner), describeReservation(got[i]), d).
+					"two calls returned different reservations: %s and %s (%s)%s", describeReservation(*winner), describeReservation(got[i]), d,
+					stockNote(ctx, env, key, level{available: stock - winner.Quantity, reserved: winner.Quantity})).
 					WithHint("a reservationId that is already stored must return the stored reservation: " + id + " was reserved more than once")
 			}
 		}

@@ -42,7 +42,8 @@ func runDuplicateReservation(ctx context.Context, env *grader.Env) error {
 		return env.Unexpected(sent, "the first reservation again: "+describeReservation(first), err)
 	}
 	if d := diffReservation(first, again); d != "" {
-		return grader.Fail(sent, "the first reservation, unchanged: "+describeReservation(first), "%s: %s", describeReservation(again), d)
+		return failOnce(grader.Fail(sent, "the first reservation, unchanged: "+describeReservation(first),
+			"%s: %s%s", describeReservation(again), d, stockNote(ctx, env, key, want)), req.ReservationID, 2)
 	}
 	if err := expectStock(ctx, env, key, want, sent); err != nil {
 		return failOnce(err, req.ReservationID, 2)
@@ -62,8 +63,8 @@ func runDuplicateReservation(ctx context.Context, env *grader.Env) error {
 		return env.Unexpected(sent, "the first reservation unchanged (or a terminal 409)", err)
 	default:
 		if d := diffReservation(first, changed); d != "" {
-			return grader.Fail(sent, "the first reservation, unchanged (or a terminal 409): "+describeReservation(first),
-				"%s: %s", describeReservation(changed), d)
+			return failOnce(grader.Fail(sent, "the first reservation, unchanged (or a terminal 409): "+describeReservation(first),
+				"%s: %s%s", describeReservation(changed), d, stockNote(ctx, env, key, want)), req.ReservationID, 3)
 		}
 	}
 	if err := expectStock(ctx, env, key, want, sent); err != nil {
@@ -90,7 +91,8 @@ func runDuplicateReservation(ctx context.Context, env *grader.Env) error {
 		return env.Unexpected(sent, "the same reservation: "+describeReservation(crashed), err)
 	}
 	if d := diffReservation(crashed, again); d != "" {
-		return grader.Fail(sent, "the same reservation: "+describeReservation(crashed), "%s: %s", describeReservation(again), d)
+		return failOnce(grader.Fail(sent, "the same reservation: "+describeReservation(crashed),
+			"%s: %s%s", describeReservation(again), d, stockNote(ctx, env, key, want)), req2.ReservationID, 2)
 	}
 	if err := expectStock(ctx, env, key, want, sent); err != nil {
 		return failOnce(err, req2.ReservationID, 2)

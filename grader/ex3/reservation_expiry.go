@@ -85,18 +85,21 @@ func runReservationExpiry(ctx context.Context, env *grader.Env) error {
 	sent = fmt.Sprintf("ReleaseReservation %s {reservationId:%q} after it expired", key, a.ReservationID)
 	env.Step("%s", sent)
 	got, err := release(ctx, env, key, a.ReservationID)
-	switch {
-	case isHarness(err):
+	if isHarness(err) {
 		return err
+	}
+	// The stock first: a second give-back is the finding that matters most.
+	if err := expectStock(ctx, env, key, full, sent); err != nil {
+		return withHint(err, fmt.Sprintf("%s had already expired and given its %d units back: a release must only give back an active reservation's units", a.ReservationID, a.Quantity))
+	}
+	switch {
 	case err == nil:
 		if d := diffReservation(withStatus(a, ex3.StatusExpired), got); d != "" {
-			return grader.Fail(sent, "the expired reservation, unchanged (or a terminal 409)", "%s: %s", describeReservation(got), d)
+			return grader.Fail(sent, "the expired reservation, unchanged (or a terminal 409)", "%s: %s", describeReservation(got), d).
+				WithHint("a release of a reservation that has expired leaves it as it is: status \"expired\"")
 		}
 	case grader.Code(err) != 409:
 		return env.Unexpected(sent, "the expired reservation, unchanged (or a terminal 409)", err)
-	}
-	if err := expectStock(ctx, env, key, full, sent); err != nil {
-		return withHint(err, fmt.Sprintf("%s had already expired and given its %d units back: a release must only give back an active reservation's units", a.ReservationID, a.Quantity))
 	}
 
 	// B's expiry comes after B was released: it must give nothing back.

@@ -95,7 +95,8 @@ func runStep(ctx context.Context, env *grader.Env, m *model, h *history, n, tota
 		return err
 	}
 	if observed != "" {
-		return grader.Fail(withHistory(), s.expected, "%s\n(stock before this step: %s)", observed, before).WithHint(s.hint)
+		return grader.Fail(withHistory(), s.expected, "%s\n(stock before this step: %s)%s", observed, before, stockNote(ctx, env, m.key, before)).
+			WithHint(s.hint)
 	}
 	if crash {
 		if fired := env.Proxy.Fired(pt) - firedBefore; fired != 1 {
