@@ -1,0 +1,115 @@
+package grader_test
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"idempotency/grader"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Every call of a burst is in flight at the same time: each waits until all have
+// started, which a one-after-the-other implementation never lets happen.
+func TestConcurrentlyRunsEveryCallAtOnce(t *testing.T) {
+	const n = 16
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	var started atomic.Int32
+	all := make(chan struct{})
+	err := grader.Concurrently(ctx, n, func(ctx context.Context, i int) error {
+		if started.Add(1) == n {
+			close(all)
+		}
+		select {
+		case <-all:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	require.NoError(t, err)
+	assert.EqualValues(t, n, started.Load())
+}
+
+type collectCase struct {
+	name    string
+	run     func(context.Context, int, func(context.Context, int) error) error
+	calls   int
+	failing map[int]error
+	// want: the indexes that the error names, and whether it is a CallError
+	wantIn      []string
+	wantNotIn   []string
+	isCallError bool
+}
+
+// Neither helper stops at the first error; harness errors are returned alone.
+func TestBurstCollectsEveryResult(t *testing.T) {
+	callErr := func(code int) error { return &grader.CallError{Code: code, Message: "boom", FromHandler: true} }
+	harness := errors.New("connection refused")
+	cases := []collectCase{
+		{name: "concurrent all fine", run: grader.Concurrently, calls: 5},
+		{name: "sequential all fine", run: grader.Sequentially, calls: 5},
+		{
+			name: "concurrent two answers", run: grader.Concurrently, calls: 5,
+			failing: map[int]error{0: callErr(409), 3: callErr(500)},
+			wantIn:  []string{"call 0: 409 boom", "call 3: 500 boom"}, isCallError: true,
+		},
+		{
+			name: "sequential first fails, rest still run", run: grader.Sequentially, calls: 4,
+			failing: map[int]error{0: callErr(409)},
+			wantIn:  []string{"call 0: 409 boom"}, isCallError: true,
+		},
+		{
+			name: "harness errors alone", run: grader.Concurrently, calls: 4,
+			failing:   map[int]error{1: callErr(409), 2: harness},
+			wantIn:    []string{"call 2: connection refused"},
+			wantNotIn: []string{"409"},
+		},
+		{
+			name: "failures count as the learner's", run: grader.Sequentially, calls: 2,
+			failing: map[int]error{1: grader.Fail("s", "e", "o")},
+			wantIn:  []string{"call 1: sent s"},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var ran atomic.Int32
+			err := tc.run(t.Context(), tc.calls, func(_ context.Context, i int) error {
+				ran.Add(1)
+				return tc.failing[i]
+			})
+			assert.EqualValues(t, tc.calls, ran.Load(), "every call runs")
+			if len(tc.failing) == 0 {
+				assert.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			for _, s := range tc.wantIn {
+				assert.Contains(t, err.Error(), s)
+			}
+			for _, s := range tc.wantNotIn {
+				assert.NotContains(t, err.Error(), s)
+			}
+			var ce *grader.CallError
+			assert.Equal(t, tc.isCallError, errors.As(err, &ce))
+		})
+	}
+}
+
+// A scenario that runs out of time stops calling; the calls not made say why.
+func TestBurstSequentiallyStopsWhenContextEnds(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	var ran int
+	err := grader.Sequentially(ctx, 3, func(context.Context, int) error {
+		ran++
+		cancel()
+		return nil
+	})
+	assert.Equal(t, 1, ran)
+	assert.ErrorIs(t, err, context.Canceled)
+}
