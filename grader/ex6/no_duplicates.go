@@ -15,6 +15,7 @@ const (
 	manyOrders      = 10
 	duplicatesEach  = 3
 	ordersPerClient = 2 // customers with several orders: their charges must not merge
+	maxProblems     = 8 // evidence lists this many problems at most
 )
 
 func noDuplicates() grader.Scenario {
@@ -81,21 +82,12 @@ func runNoDuplicates(ctx context.Context, env *grader.Env) error {
 	for i, o := range orders {
 		byCustomer[o.Req.CustomerID] = append(byCustomer[o.Req.CustomerID], i)
 	}
-	var ps []string
-	var hint string
-	effectsSeen := 0
-	for i, o := range orders {
-		e := observe(env, o)
-		// Charges are counted per customer below; per order here only through the result.
-		e.charges = chargesOf(e.charges, results[i][0].ChargeID, o)
-		for _, p := range check(o, e, results[i][0], lenient) {
-			ps = append(ps, p.text)
-			if hint == "" {
-				hint = p.hint
-			}
-		}
-		effectsSeen += len(e.reserved) + len(e.labels) + len(e.confirmations) + len(e.released) + len(e.failures)
+	var ps []problem
+	if dup := duplicateIDs(results); dup != "" {
+		ps = append(ps, problem{dup, "two orders share a reservation, charge or label: an idempotency key made from something " +
+			"other than the order ID merged them; make every key from the order ID"})
 	}
+	effectsSeen := 0
 	for c, idx := range byCustomer {
 		want := 0
 		for _, i := range idx {
@@ -104,21 +96,28 @@ func runNoDuplicates(ctx context.Context, env *grader.Env) error {
 		got := env.World.Calls(world.Gateway(world.Charge), world.Arg(world.ArgCustomerID, c)).Delivered()
 		effectsSeen += len(got)
 		if len(got) != want {
-			ps = append(ps, fmt.Sprintf("the payment gateway charged customer %s %d times for %d orders (expected %d):\n%s", c, len(got), len(idx), want, indent(got.String())))
-			if hint == "" {
-				hint = "each order is charged once, by its own key: restate.WithIdempotencyKey(orderID + \"-payment\"), never the customer ID"
-			}
+			ps = append(ps, problem{fmt.Sprintf("the payment gateway charged customer %s %d times for %d orders (expected %d):\n%s", c, len(got), len(idx), want, indent(got.String())),
+				"each order is charged once, under its own key: restate.WithIdempotencyKey(orderID + \"-payment\"), never the customer ID"})
 		}
 	}
-	if dup := duplicateIDs(results); dup != "" {
-		ps = append(ps, dup)
-		if hint == "" {
-			hint = "two orders share a reservation, charge or label: an idempotency key made from something other than the order ID merged them"
-		}
+	for i, o := range orders {
+		e := observe(env, o)
+		// Charges are counted per customer above; per order only through the result.
+		e.charges = chargesOf(e.charges, results[i][0].ChargeID, o)
+		ps = append(ps, check(o, e, results[i][0], lenient)...)
+		effectsSeen += len(e.reserved) + len(e.labels) + len(e.confirmations) + len(e.released) + len(e.failures)
 	}
 	if len(ps) > 0 {
+		texts := make([]string, 0, len(ps))
+		for i, p := range ps {
+			if i == maxProblems {
+				texts = append(texts, fmt.Sprintf("... and %d more", len(ps)-maxProblems))
+				break
+			}
+			texts = append(texts, p.text)
+		}
 		return grader.Fail(sent, "each order: one reservation, one charge, one label and one confirmation (or exactly its compensations); no order shares an ID with another",
-			"%s", strings.Join(ps, "\n")).WithHint(hint)
+			"%s", strings.Join(texts, "\n")).WithHint(ps[0].hint)
 	}
 	if min := manyOrders * 3; effectsSeen < min {
 		return fmt.Errorf("only %d effects in the ledger for %d orders, want at least %d: nothing to judge", effectsSeen, manyOrders, min)

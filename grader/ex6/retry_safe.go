@@ -95,7 +95,7 @@ func runRetrySafe(ctx context.Context, env *grader.Env) error {
 
 // crashed processes o with faults armed on pt, and checks the effects.
 func crashed(ctx context.Context, env *grader.Env, o order, sent string, pt proxy.Target, faults ...proxy.Fault) error {
-	before := env.Proxy.Fired(pt)
+	before, attempts := env.Proxy.Fired(pt), env.Proxy.Attempts(pt)
 	for _, f := range faults {
 		env.Proxy.Arm(pt, f, 1)
 	}
@@ -109,11 +109,23 @@ func crashed(ctx context.Context, env *grader.Env, o order, sent string, pt prox
 		return err
 	}
 	if err := expectEffects(env, o, res, sent, lenient); err != nil {
-		return err
+		f := err.(*grader.Failure)
+		f.Observed += fmt.Sprintf("\n(the proxy crashed %d attempt(s) of %s.%s)", env.Proxy.Fired(pt)-before, pt.Service, pt.Handler)
+		if pt.Service == ex6.OrchestratorName {
+			return f.WithHint("ProcessOrder was retried after a crash and an effect happened again: every effect must be a participant " +
+				"call (Restate journals it and replays its answer) or sit inside restate.Run, never a direct gateway call")
+		}
+		return f.WithHint(fmt.Sprintf("%s.%s did its effect again when Restate retried it after a crash: make the gateway call "+
+			"inside restate.Run, whose result is journaled and replayed", pt.Service, pt.Handler))
 	}
 	// A crash after a run is recorded needs a restate.Run to fire at; the crash before
 	// completion always fires. None firing means the scenario tested nothing.
 	if fired := env.Proxy.Fired(pt) - before; fired < 1 {
+		if env.Proxy.Attempts(pt) == attempts {
+			return grader.Fail(sent, fmt.Sprintf("the order calls %s.%s, whose crash is survived", pt.Service, pt.Handler),
+				"%s.%s was never invoked for %s", pt.Service, pt.Handler, o.ID).
+				WithHint("make each step a call to its participant service, as the contract says: the grader crashes each participant in turn")
+		}
 		return fmt.Errorf("no armed crash of %s fired during %s", pt, o.ID)
 	}
 	return nil

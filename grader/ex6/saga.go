@@ -3,6 +3,7 @@ package ex6
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"idempotency/contract/ex6"
@@ -78,18 +79,14 @@ func failAtStep(ctx context.Context, env *grader.Env, k int) error {
 		return f
 	}
 	// Reverse order: the compensation of a later step comes first.
-	var order []world.Call
+	var comps []world.Call
 	for _, cs := range []world.Calls{e.cancels, e.refunds, e.released} {
-		order = append(order, cs...)
+		comps = append(comps, cs...)
 	}
-	for i := 1; i < len(order); i++ {
-		if order[i].Seq < order[i-1].Seq {
-			var lines []string
-			for _, c := range order {
-				lines = append(lines, c.String())
-			}
+	for i := 1; i < len(comps); i++ {
+		if comps[i].Seq < comps[i-1].Seq {
 			return grader.Fail(sent, "the compensations in reverse order of the steps: "+reverseText(k),
-				"the gateways saw them in this order (#n is the order of arrival):\n%s", indent(strings.Join(sortedBySeq(order), "\n"))).
+				"the gateways saw them in this order (#n is the order of arrival):\n%s", indent(bySeq(comps).String())).
 				WithHint("run the compensations from the last registered to the first: for i := len(comps)-1; i >= 0; i--")
 		}
 	}
@@ -110,16 +107,9 @@ func reverseText(k int) string {
 	return strings.Join(parts, ", then ")
 }
 
-func sortedBySeq(cs []world.Call) []string {
-	sorted := append([]world.Call(nil), cs...)
-	for i := 1; i < len(sorted); i++ {
-		for j := i; j > 0 && sorted[j].Seq < sorted[j-1].Seq; j-- {
-			sorted[j], sorted[j-1] = sorted[j-1], sorted[j]
-		}
-	}
-	out := make([]string, len(sorted))
-	for i, c := range sorted {
-		out[i] = c.String()
-	}
-	return out
+// bySeq returns the calls in order of arrival.
+func bySeq(cs []world.Call) world.Calls {
+	sorted := slices.Clone(world.Calls(cs))
+	slices.SortFunc(sorted, func(a, b world.Call) int { return a.Seq - b.Seq })
+	return sorted
 }

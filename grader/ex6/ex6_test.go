@@ -1,0 +1,82 @@
+package ex6_test
+
+import (
+	"testing"
+
+	"idempotency/grader"
+	"idempotency/grader/ex6"
+	"idempotency/grader/gradetest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var allCriteria = []string{"idempotency-keys", "transaction-idempotent", "compensation", "retry-safe", "no-duplicates", "saga"}
+
+func TestSolutionScoresFullMarks(t *testing.T) {
+	t.Parallel()
+	r := gradetest.Grade(t, ex6.Exercise(), "solutions/ex6", 1, "")
+	gradetest.AssertLoses(t, r)
+	assert.Equal(t, r.MaxScore, r.Score)
+	assert.Equal(t, r.BonusMax, r.BonusScore)
+	assert.Equal(t, 100, r.MaxScore)
+	assert.Equal(t, grader.ExitPass, r.ExitCode())
+}
+
+func TestStubScoresZero(t *testing.T) {
+	t.Parallel()
+	r := gradetest.Grade(t, ex6.Exercise(), "exercises/ex6", 1, "")
+	gradetest.AssertLoses(t, r, allCriteria...)
+	assert.Zero(t, r.Score)
+	assert.Zero(t, r.BonusScore)
+	assert.Equal(t, grader.ExitFail, r.ExitCode())
+	for _, c := range r.Criteria {
+		assert.Contains(t, c.Evidence, "not implemented", c.ID)
+	}
+}
+
+type brokenCase struct {
+	name string
+	lose []string
+}
+
+// Each broken copy of the solution loses exactly the criteria it breaks.
+func TestBrokenCopiesLoseTheirCriteria(t *testing.T) {
+	cases := []brokenCase{
+		{name: "no-idempotency-keys", lose: []string{"idempotency-keys"}},
+		{name: "keys-from-customer", lose: []string{"idempotency-keys", "no-duplicates"}},
+		{name: "result-not-stored", lose: []string{"transaction-idempotent"}},
+		{name: "no-result-check", lose: []string{"transaction-idempotent"}},
+		{name: "no-compensation-on-payment-failure", lose: []string{"compensation", "saga"}},
+		{name: "compensation-runs-twice", lose: []string{"compensation", "no-duplicates", "saga"}},
+		{name: "notification-outside-run", lose: []string{"retry-safe"}},
+		{name: "confirmation-sent-directly", lose: []string{"idempotency-keys", "retry-safe"}},
+		{name: "compensations-forward-order", lose: []string{"saga"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := gradetest.Grade(t, ex6.Exercise(), "grader/testdata/broken/ex6/"+tc.name, 7, "")
+			gradetest.AssertLoses(t, r, tc.lose...)
+			for _, c := range r.Criteria {
+				if c.Status == grader.StatusFail {
+					assert.NotEmpty(t, c.Expected, c.ID)
+					assert.NotEmpty(t, c.Observed, c.ID)
+					assert.NotEmpty(t, c.Hint, c.ID)
+				}
+			}
+		})
+	}
+}
+
+// The same submission and seed give the same verdicts and the same evidence.
+func TestSameSeedSameReport(t *testing.T) {
+	t.Parallel()
+	a := gradetest.Grade(t, ex6.Exercise(), "solutions/ex6", 99, "")
+	b := gradetest.Grade(t, ex6.Exercise(), "solutions/ex6", 99, "")
+	require.Len(t, b.Criteria, len(a.Criteria))
+	for i := range a.Criteria {
+		assert.Equal(t, a.Criteria[i].Status, b.Criteria[i].Status)
+		assert.Equal(t, a.Criteria[i].Evidence, b.Criteria[i].Evidence)
+	}
+}
