@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"idempotency/contract/ex5"
 	"idempotency/grader"
@@ -29,6 +30,13 @@ func asCallError(err error, ce **grader.CallError) bool { return errors.As(err, 
 func isHarness(err error) bool {
 	var ce *grader.CallError
 	return err != nil && !errors.As(err, &ce)
+}
+
+// isJournalMismatch reports whether a call failed because a retry took another path
+// than the attempt Restate had journaled.
+func isJournalMismatch(err error) bool {
+	var ce *grader.CallError
+	return asCallError(err, &ce) && (ce.Code == 570 || strings.Contains(ce.Message, "mismatch") || strings.Contains(ce.Message, "RT0016"))
 }
 
 // describe prints a status record the way a learner reads it.

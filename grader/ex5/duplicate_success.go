@@ -11,10 +11,11 @@ import (
 )
 
 const (
-	// atOnce bounds a duplicate's answer: it must come from the stored record, and a
-	// gateway call (slowed to slowGateway) cannot fit in it.
-	atOnce      = 2 * time.Second
-	slowGateway = 5 * time.Second
+	// A duplicate must not call any gateway: the slowed gateway calls make one show in
+	// the ledger and in the time it takes. atOnce bounds the answer generously, so that a
+	// loaded machine never fails a correct duplicate, yet a gateway call cannot fit in it.
+	atOnce      = 5 * time.Second
+	slowGateway = 10 * time.Second
 	// queuedDuplicates are sent while the first delivery is parked in the order store.
 	queuedDuplicates = 2
 )
@@ -80,6 +81,7 @@ func duplicatesAfter(ctx context.Context, env *grader.Env, w webhook, first ex5.
 	for _, d := range deliveries {
 		sent := fmt.Sprintf("ProcessWebhook for %s, already processed: %s, while the order store and the notification gateway take %s to answer", w.ID, d.what, slowGateway)
 		env.Step("duplicate ProcessWebhook %s: %s", w.ID, d.what)
+		before := len(effectsOf(env, w).all)
 		start := time.Now()
 		rec, err := deliver(ctx, env, w.ID, d.body, env.World.SignWebhook(time.Now(), d.body))
 		took := time.Since(start)
@@ -89,6 +91,11 @@ func duplicatesAfter(ctx context.Context, env *grader.Env, w webhook, first ex5.
 		}
 		if e := expectEffects(env, w, 1, sent, duplicateHint); e != nil {
 			return e
+		}
+		if n := slow.Fired(); n > 0 {
+			return grader.Fail(sent, "success from the stored record, with no gateway call",
+				"the duplicate called a gateway %s:\n%s", times(n), calledSince(env, w, before)).
+				WithHint("answer a duplicate from Restate state alone: no gateway call, not even a read, before returning the stored record")
 		}
 		if took > atOnce {
 			return grader.Fail(sent, fmt.Sprintf("success within %s, from the stored record", atOnce),
@@ -173,5 +180,22 @@ func duplicatesDuring(ctx context.Context, env *grader.Env) error {
 				"it answered %s after the first", late.Round(time.Millisecond)).WithHint(duplicateHint)
 		}
 	}
-	return expectEffects(env, w, 1, sent, duplicateHint)
+	if err := expectEffects(env, w, 1, sent, duplicateHint); err != nil {
+		return err
+	}
+	if calls := effectsOf(env, w).all; len(calls) != 2 {
+		return grader.Fail(sent, "2 gateway calls in all, both by the first delivery (mark paid, notify)",
+			"%d gateway calls:\n%s", len(calls), calls).
+			WithHint("answer a duplicate from Restate state alone: no gateway call, not even a read, before returning the stored record")
+	}
+	return nil
+}
+
+// calledSince lists the calls about w after the first n of them.
+func calledSince(env *grader.Env, w webhook, n int) world.Calls {
+	all := effectsOf(env, w).all
+	if n > len(all) {
+		n = len(all)
+	}
+	return all[n:]
 }

@@ -54,7 +54,7 @@ func expectEffects(env *grader.Env, w webhook, n int, sent, hint string) error {
 	if len(e.markPaid) == wantPaid && len(e.notices) == wantNotices {
 		return checkArgs(w, e, sent, expected)
 	}
-	obs := fmt.Sprintf("the order store was marked paid %d times for order %s and customer %s got %d notifications", len(e.markPaid), w.OrderID, w.CustomerID, len(e.notices))
+	obs := fmt.Sprintf("the order store marked order %s paid %s and customer %s was notified %s", w.OrderID, times(len(e.markPaid)), w.CustomerID, times(len(e.notices)))
 	if len(e.all) > 0 {
 		obs += "; the gateways saw:\n" + e.all.String()
 	}
@@ -74,10 +74,10 @@ func expectEffects(env *grader.Env, w webhook, n int, sent, hint string) error {
 func expectation(w webhook, n int) string {
 	switch w.Type {
 	case ex5.PaymentSucceeded:
-		return fmt.Sprintf("order %s marked paid with payment %s exactly %d time(s) and customer %s notified (%q) exactly %d time(s)",
-			w.OrderID, w.PaymentID, n, w.CustomerID, w.Type, n)
+		return fmt.Sprintf("order %s marked paid with payment %s exactly %s and customer %s notified (%q) exactly %s",
+			w.OrderID, w.PaymentID, times(n), w.CustomerID, w.Type, times(n))
 	case ex5.PaymentFailed:
-		return fmt.Sprintf("customer %s notified (%q) exactly %d time(s), and the order store left alone", w.CustomerID, w.Type, n)
+		return fmt.Sprintf("customer %s notified (%q) exactly %s, and the order store left alone", w.CustomerID, w.Type, times(n))
 	}
 	return "success and no gateway call at all"
 }
@@ -113,4 +113,17 @@ func checkArgs(w webhook, e effects, sent, expected string) error {
 	}
 	return grader.Fail(sent, expected, "calls with other arguments than the webhook's data:\n%s", strings.Join(bad, "\n")).
 		WithHint(processingHint(w))
+}
+
+// times words a count: "never", "once", "twice", "3 times".
+func times(n int) string {
+	switch n {
+	case 0:
+		return "never"
+	case 1:
+		return "once"
+	case 2:
+		return "twice"
+	}
+	return fmt.Sprintf("%d times", n)
 }

@@ -16,7 +16,7 @@ const (
 	// neighbours are delivered while one webhook is held in a gateway, and again while
 	// another fails for good; each group must finish within neighbourDeadline.
 	neighbours        = 4
-	neighbourDeadline = 8 * time.Second
+	neighbourDeadline = 10 * time.Second
 )
 
 const independentHint = "keep every webhook's work on its own object key and out of shared Go state: no package-level lock, " +

@@ -16,9 +16,9 @@ const unknownType = "customer.updated"
 // exercise defines. Every webhook has its own order, customer and payment, so the
 // ledger's calls tell webhooks apart even when scenarios run side by side.
 type webhook struct {
-	ID, Type                         string
+	ID, Type                       string
 	OrderID, CustomerID, PaymentID string
-	Timestamp                        int64
+	Timestamp                      int64
 }
 
 // newWebhook makes an event of type typ on a fresh key, from the scenario's seed.
