@@ -118,6 +118,9 @@ func crashed(ctx context.Context, env *grader.Env, o order, sent string, pt prox
 		return f.WithHint(fmt.Sprintf("%s.%s did its effect again when Restate retried it after a crash: make the gateway call "+
 			"inside restate.Run, whose result is journaled and replayed", pt.Service, pt.Handler))
 	}
+	if err := sameStored(ctx, env, o, res, sent); err != nil {
+		return err
+	}
 	// A crash after a run is recorded needs a restate.Run to fire at; the crash before
 	// completion always fires. None firing means the scenario tested nothing.
 	if fired := env.Proxy.Fired(pt) - before; fired < 1 {
@@ -182,6 +185,9 @@ func killDuring(ctx context.Context, env *grader.Env, o order, step string, matc
 	if err := expectEffects(env, o, a.res, sent, lenient); err != nil {
 		return err
 	}
+	if err := sameStored(ctx, env, o, a.res, sent); err != nil {
+		return err
+	}
 	if n := len(env.World.Calls(append(m, abandoned)...)); n != 1 {
 		return fmt.Errorf("the parked call of %s for %s was abandoned %d times, want 1: the kill did not hit it", step, o.ID, n)
 	}
@@ -225,6 +231,24 @@ func lostReplies(ctx context.Context, env *grader.Env, o order) error {
 				"stays the same across retries (the participants use ctx.Request().ID), and make the call inside restate.Run")
 		}
 		return f
+	}
+	return nil
+}
+
+// sameStored checks that the result ProcessOrder answered after the retries is the one
+// it stored. A 404 is left to the transaction-idempotent criterion, which judges storing.
+func sameStored(ctx context.Context, env *grader.Env, o order, res ex6.OrderResult, sent string) error {
+	stored, err := getOrderResult(ctx, env, o.ID)
+	switch {
+	case grader.Code(err) == 404:
+		return nil
+	case err != nil:
+		return env.Unexpected("GetOrderResult "+o.ID+" after: "+sent, "the result ProcessOrder returned", err)
+	}
+	if d := diffResults(res, stored); d != "" {
+		return grader.Fail(sent+", then GetOrderResult", "the stored result equals the one ProcessOrder answered: "+describeResult(res),
+			"they differ: %s (a retry computed other values than the first attempt)", d).
+			WithHint("build the result only from journaled values: participant answers and restate.Run results")
 	}
 	return nil
 }
