@@ -1,0 +1,49 @@
+package watch
+
+import (
+	"context"
+	"io"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"idempotency/grader"
+	"idempotency/grader/ex1"
+	"idempotency/grader/gradetest"
+	"idempotency/grader/runtime"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// On a kept server, a run with a new seed touches no key of an earlier run; a run that
+// repeats a seed repeats its keys, and reusedKeys finds them (the warm-up's fixed key
+// is not one of them).
+func TestReusedKeysFindsARepeatedSeed(t *testing.T) {
+	root := gradetest.Root(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	s := &servers{ex: ex1.Exercise(), cfg: runtime.Config{Kind: "native"}, progress: io.Discard, reuse: true}
+	require.NoError(t, s.ensure(ctx))
+	defer s.stop()
+	grade := func(seed uint64) time.Time {
+		began := time.Now()
+		rep := grader.Grade(ctx, ex1.Exercise(), grader.Options{
+			Dir: filepath.Join(root, "solutions/ex1"), Root: root, Seed: seed, Runtime: s.external(),
+		})
+		require.Empty(t, rep.Error)
+		return began
+	}
+	grade(101)
+	reused, err := s.reusedKeys(ctx, grade(202))
+	require.NoError(t, err)
+	assert.Empty(t, reused, "a new seed, new keys")
+
+	reused, err = s.reusedKeys(ctx, grade(101))
+	require.NoError(t, err)
+	assert.NotEmpty(t, reused, "the same seed repeats the keys")
+	for _, k := range reused {
+		assert.NotContains(t, k, "warm-up")
+		assert.Contains(t, k, "OrderService/ord-")
+	}
+}
