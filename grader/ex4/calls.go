@@ -60,3 +60,28 @@ func describe(s ex4.Subscription) string {
 		s.SubscriptionID, s.CustomerID, s.PlanID, s.Status, s.StartDate.Format("2006-01-02"), end,
 		s.CreatedAt.Format("2006-01-02T15:04:05.000Z07:00"))
 }
+
+// maxMessage bounds how much of Restate's error message evidence quotes: a journal
+// mismatch message carries the whole state value, twice.
+const maxMessage = 400
+
+// unexpected is env.Unexpected with Restate's message cut to a readable length and,
+// when s is not nil, what the payment gateway saw of s meanwhile: a retry that failed
+// often charged again first.
+func unexpected(env *grader.Env, s *subject, sent, expected string, err error) error {
+	var ce *grader.CallError
+	if errors.As(err, &ce) && len(ce.Message) > maxMessage {
+		short := *ce
+		short.Message = ce.Message[:maxMessage] + " ..."
+		err = &short
+	}
+	out := env.Unexpected(sent, expected, err)
+	var f *grader.Failure
+	if s == nil || !errors.As(out, &f) {
+		return out
+	}
+	if e := effectsOf(env, s); len(e.charges)+len(e.refunds) > 0 {
+		f.Observed += "\nmeanwhile, the payment gateway saw:\n" + e.payments()
+	}
+	return out
+}

@@ -60,7 +60,7 @@ func cancelOnce(ctx context.Context, env *grader.Env, s *subject, d time.Time, s
 	env.Step("%s", sent)
 	got, err := cancelSub(ctx, env, s.key, fmtDate(d))
 	if err != nil {
-		return got, env.Unexpected(sent, "the cancelled subscription", err)
+		return got, unexpected(env, s, sent, "the cancelled subscription", err)
 	}
 	want := cancelled(s.sub, d)
 	if diff := diffSubs(want, got); diff != "" {
@@ -102,7 +102,7 @@ func cancelRepeated(ctx context.Context, env *grader.Env) error {
 		env.Step("%s", sent)
 		got, err := cancelSub(ctx, env, s.key, fmtDate(again))
 		if err != nil {
-			return env.Unexpected(sent, "success, with the same cancelled subscription", err)
+			return unexpected(env, nil, sent, "success, with the same cancelled subscription", err)
 		}
 		if diff := diffSubs(first, got); diff != "" {
 			return grader.Fail(sent, "the subscription as the first cancel left it: "+describe(first), "%s: %s", describe(got), diff)
@@ -159,7 +159,7 @@ func cancelConcurrently(ctx context.Context, env *grader.Env) error {
 	want := cancelled(s.sub, d)
 	for i, err := range errs {
 		if err != nil {
-			return env.Unexpected(sent, "every cancel succeeds with the cancelled subscription", err)
+			return unexpected(env, nil, sent, "every cancel succeeds with the cancelled subscription", err)
 		}
 		if diff := diffSubs(want, got[i]); diff != "" {
 			return grader.Fail(sent, "every cancel returns the cancelled subscription: "+describe(want), "call %d returned %s: %s", i+1, describe(got[i]), diff)

@@ -66,7 +66,7 @@ func sequentialCreates(ctx context.Context, env *grader.Env) error {
 	env.Step("%s", sent)
 	again, err := createSub(ctx, env, s.key, s.request())
 	if err != nil {
-		return env.Unexpected(sent, "the first subscription again", err)
+		return unexpected(env, nil, sent, "the first subscription again", err)
 	}
 	if d := diffSubs(s.sub, again); d != "" {
 		return grader.Fail(sent, "the first subscription, unchanged: "+describe(s.sub), "a different subscription: %s", d)
@@ -79,7 +79,7 @@ func sequentialCreates(ctx context.Context, env *grader.Env) error {
 	env.Step("%s", sent)
 	changed, err := createSub(ctx, env, s.key, otherReq)
 	if err != nil {
-		return env.Unexpected(sent, "the first subscription, unchanged", err)
+		return unexpected(env, nil, sent, "the first subscription, unchanged", err)
 	}
 	if d := diffSubs(s.sub, changed); d != "" {
 		return grader.Fail(sent, "the first subscription, unchanged: "+describe(s.sub), "the subscription was changed: %s", d).
@@ -121,7 +121,7 @@ func concurrentCreateCalls(ctx context.Context, env *grader.Env) error {
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return env.Unexpected(sent, "every call returns the same subscription", err)
+			return unexpected(env, nil, sent, "every call returns the same subscription", err)
 		}
 	}
 	for i := 1; i < len(got); i++ {
@@ -168,7 +168,7 @@ func createWithFailingWelcome(ctx context.Context, env *grader.Env) error {
 	env.Step("%s", sent)
 	got, err := createSub(ctx, env, s.key, s.request())
 	if err != nil {
-		return env.Unexpected(sent, "the new subscription: Restate retries the handler after the transient failure", err)
+		return unexpected(env, s, sent, "the new subscription: Restate retries the handler after the transient failure", err)
 	}
 	if d := checkCreated(s, got); d != "" {
 		return grader.Fail(sent, "an active subscription with the request's customer, plan and start date", "%s: %s", describe(got), d)
@@ -204,7 +204,7 @@ func createCrashedAfterCharge(ctx context.Context, env *grader.Env) error {
 	if !parked {
 		_, err := b.wait(ctx)
 		if err != nil {
-			return env.Unexpected(s.describeReq(), "a new subscription, charged once", err)
+			return unexpected(env, nil, s.describeReq(), "a new subscription, charged once", err)
 		}
 		return grader.Fail(s.describeReq(), fmt.Sprintf("a charge of %d cents to %s", s.plan.Price, s.customer), "the subscription was created without charging the customer")
 	}
@@ -214,7 +214,7 @@ func createCrashedAfterCharge(ctx context.Context, env *grader.Env) error {
 	}
 	got, err := b.wait(ctx)
 	if err != nil {
-		return env.Unexpected(sent, "the new subscription", err)
+		return unexpected(env, s, sent, "the new subscription", err)
 	}
 	if d := checkCreated(s, got); d != "" {
 		return grader.Fail(sent, "an active subscription with the request's customer, plan and start date", "%s: %s", describe(got), d)

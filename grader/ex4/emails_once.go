@@ -55,7 +55,7 @@ func runEmailsOnce(ctx context.Context, env *grader.Env) error {
 	sent = describeUpdate(s.key, pro, d) + ", with the first attempt crashed just before it completed"
 	env.Step("%s", sent)
 	if _, err := updatePlan(ctx, env, s.key, pro, fmtDate(d)); err != nil {
-		return env.Unexpected(sent, "the subscription on plan "+pro, err)
+		return unexpected(env, s, sent, "the subscription on plan "+pro, err)
 	}
 	if err := expectEmails(sent, "the welcome email, then one plan change email", effectsOf(env, s).emails, 2, s.email); err != nil {
 		return err
@@ -89,7 +89,7 @@ func cancelCrashedAfterEmail(ctx context.Context, env *grader.Env, s *subject, d
 	}
 	if !parked {
 		if _, err := b.wait(ctx); err != nil {
-			return env.Unexpected(describeCancel(s.key, d), "the cancelled subscription", err)
+			return unexpected(env, nil, describeCancel(s.key, d), "the cancelled subscription", err)
 		}
 		return expectEmails(describeCancel(s.key, d), "the welcome, plan change and cancellation emails", effectsOf(env, s).emails, 3, s.email)
 	}
@@ -99,7 +99,7 @@ func cancelCrashedAfterEmail(ctx context.Context, env *grader.Env, s *subject, d
 		return fmt.Errorf("release the parked email: %w", err)
 	}
 	if _, err := b.wait(ctx); err != nil {
-		return env.Unexpected(sent, "the cancelled subscription", err)
+		return unexpected(env, s, sent, "the cancelled subscription", err)
 	}
 	if err := expectEmails(sent, "the welcome, plan change and cancellation emails", effectsOf(env, s).emails, 3, s.email); err != nil {
 		return err
@@ -128,7 +128,7 @@ func createKilledDuringWelcome(ctx context.Context, env *grader.Env) error {
 	}
 	if !parked {
 		if _, err := b.wait(ctx); err != nil {
-			return env.Unexpected(s.describeReq(), "a new subscription", err)
+			return unexpected(env, nil, s.describeReq(), "a new subscription", err)
 		}
 		return expectEmails(s.describeReq(), "one welcome email", effectsOf(env, s).emails, 1, s.email)
 	}
@@ -138,7 +138,7 @@ func createKilledDuringWelcome(ctx context.Context, env *grader.Env) error {
 	}
 	got, err := b.wait(ctx)
 	if err != nil {
-		return env.Unexpected(sent, "the new subscription: Restate retries CreateSubscription once the service is back", err)
+		return unexpected(env, s, sent, "the new subscription: Restate retries CreateSubscription once the service is back", err)
 	}
 	if d := checkCreated(s, got); d != "" {
 		return grader.Fail(sent, "an active subscription with the request's customer, plan and start date", "%s: %s", describe(got), d)

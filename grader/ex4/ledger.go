@@ -106,6 +106,16 @@ func expectEmails(sent, what string, all world.Calls, n int, email string) error
 	if len(all) == n {
 		return nil
 	}
-	obs := fmt.Sprintf("the SMTP gateway delivered %d message(s) to %s:\n%s", len(all), email, indent(all.String()))
-	return grader.Fail(sent, fmt.Sprintf("%d email(s) to %s in all (%s)", n, email, what), "%s", obs)
+	obs := fmt.Sprintf("the SMTP gateway delivered %s to %s", plural(len(all), "message"), email)
+	if len(all) > 0 {
+		obs += ":\n" + indent(all.String())
+	}
+	return grader.Fail(sent, fmt.Sprintf("exactly %s to %s in all: %s", plural(n, "email"), email, what), "%s", obs)
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -64,7 +64,7 @@ func changePlan(ctx context.Context, env *grader.Env, s *subject, planID string,
 	env.Step("%s", sent)
 	got, err := updatePlan(ctx, env, s.key, planID, fmtDate(d))
 	if err != nil {
-		return env.Unexpected(sent, "the subscription on plan "+planID, err)
+		return unexpected(env, s, sent, "the subscription on plan "+planID, err)
 	}
 	want := s.sub
 	want.PlanID = planID
@@ -107,7 +107,7 @@ func sameCyclePlanChanges(ctx context.Context, env *grader.Env) error {
 	env.Step("%s", sent)
 	got, err := updatePlan(ctx, env, s.key, basic, fmtDate(d0))
 	if err != nil {
-		return env.Unexpected(sent, "the subscription, unchanged", err)
+		return unexpected(env, nil, sent, "the subscription, unchanged", err)
 	}
 	if diff := diffSubs(s.sub, got); diff != "" {
 		return grader.Fail(sent, "the subscription, unchanged: "+describe(s.sub), "%s: %s", describe(got), diff)
@@ -148,7 +148,7 @@ func sameCyclePlanChanges(ctx context.Context, env *grader.Env) error {
 	env.Step("%s", sent)
 	got, err = updatePlan(ctx, env, s.key, pro, fmtDate(d1))
 	if err != nil {
-		return env.Unexpected(sent, "the subscription, unchanged", err)
+		return unexpected(env, nil, sent, "the subscription, unchanged", err)
 	}
 	if diff := diffSubs(s.sub, got); diff != "" {
 		return grader.Fail(sent, "the subscription, unchanged: "+describe(s.sub), "%s: %s", describe(got), diff)
@@ -223,7 +223,7 @@ func refusedPlanChanges(ctx context.Context, env *grader.Env) error {
 	env.Step("%s", describeCancel(s.key, d))
 	c, err := cancelSub(ctx, env, s.key, fmtDate(d))
 	if err != nil {
-		return env.Unexpected(describeCancel(s.key, d), "the cancelled subscription", err)
+		return unexpected(env, nil, describeCancel(s.key, d), "the cancelled subscription", err)
 	}
 	before := effectsOf(env, s)
 	to := otherPlan(env, s.plan.PlanID)

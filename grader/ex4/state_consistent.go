@@ -43,7 +43,7 @@ func expectConsistent(ctx context.Context, env *grader.Env, s *subject, status, 
 	env.Step("GetSubscription %s, and its payments", s.key)
 	got, err := getSub(ctx, env, s.key)
 	if err != nil {
-		return env.Unexpected(sent+", then GetSubscription", "the "+status+" subscription", err)
+		return unexpected(env, nil, sent+", then GetSubscription", "the "+status+" subscription", err)
 	}
 	e := effectsOf(env, s)
 	refunds := 0
@@ -111,7 +111,7 @@ func createKilledAfterCharge(ctx context.Context, env *grader.Env, s *subject) e
 	}
 	got, err := b.wait(ctx)
 	if err != nil {
-		return env.Unexpected(sent, "the new subscription", err)
+		return unexpected(env, s, sent, "the new subscription", err)
 	}
 	if d := checkCreated(s, got); d != "" {
 		return grader.Fail(sent, "an active subscription with the request's customer, plan and start date", "%s: %s", describe(got), d)
@@ -157,7 +157,7 @@ func cancelKilledAfterRefund(ctx context.Context, env *grader.Env, s *subject) e
 		}
 	}
 	if _, err := b.wait(ctx); err != nil {
-		return env.Unexpected(sent, "the cancelled subscription", err)
+		return unexpected(env, s, sent, "the cancelled subscription", err)
 	}
 	if err := expectConsistent(ctx, env, s, ex4.StatusCancelled, sent); err != nil {
 		return withHint(err, "the refund ran again after the process restarted, or the cancellation was not stored: wrap "+

@@ -15,7 +15,7 @@ func createSubject(ctx context.Context, env *grader.Env, s *subject) error {
 	env.Step("%s", sent)
 	got, err := createSub(ctx, env, s.key, s.request())
 	if err != nil {
-		return env.Unexpected(sent, "a new active subscription", err)
+		return unexpected(env, s, sent, "a new active subscription", err)
 	}
 	if d := checkCreated(s, got); d != "" {
 		return grader.Fail(sent, "an active subscription with the request's customer, plan and start date, keyed by the subscription ID",
@@ -31,7 +31,7 @@ func expectStored(ctx context.Context, env *grader.Env, key string, want ex4.Sub
 	env.Step("%s", sent)
 	got, err := getSub(ctx, env, key)
 	if err != nil {
-		return env.Unexpected(sent, describe(want), err)
+		return unexpected(env, nil, sent, describe(want), err)
 	}
 	if d := diffSubs(want, got); d != "" {
 		return grader.Fail(sent, describe(want), "GetSubscription returned %s: %s", describe(got), d)
