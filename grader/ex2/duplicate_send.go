@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 
 	"idempotency/contract/ex2"
 	"idempotency/grader"
@@ -87,16 +86,13 @@ func concurrentSends(ctx context.Context, env *grader.Env) error {
 	env.Step("%d concurrent SendEmail calls for %s, each to another recipient", concurrentDuplicates, key)
 	sent := fmt.Sprintf("%d concurrent SendEmail calls for new email %s, to %s", len(reqs), key, strings.Join(recipients, ", "))
 	recs := make([]ex2.EmailRecord, len(reqs))
-	errs := make([]error, len(reqs))
-	var wg sync.WaitGroup
-	for i := range reqs {
-		wg.Go(func() { recs[i], errs[i] = sendEmail(ctx, env, key, reqs[i]) })
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return env.Unexpected(sent, "every call returns the same record", err)
-		}
+	err := grader.Concurrently(ctx, len(reqs), func(ctx context.Context, i int) error {
+		var err error
+		recs[i], err = sendEmail(ctx, env, key, reqs[i])
+		return err
+	})
+	if err != nil {
+		return env.Unexpected(sent, "every call returns the same record", err)
 	}
 	// The call that ran first decided the email; find its request by the recipient.
 	winner := -1
@@ -111,9 +107,13 @@ func concurrentSends(ctx context.Context, env *grader.Env) error {
 			delivered = append(delivered, c.String())
 		}
 	}
-	if len(delivered) != 1 || winner < 0 {
+	if len(delivered) != 1 {
 		return grader.Fail(sent, "exactly 1 message delivered by the SMTP gateway for email "+key,
 			"the gateway delivered %d messages:\n%s", len(delivered), strings.Join(delivered, "\n")).WithHint(checkFirst)
+	}
+	if winner < 0 {
+		return grader.Fail(sent, "the record of the one delivered message", "%s names none of the requests' recipients: %s",
+			describe(recs[0]), delivered[0])
 	}
 	if err := expectDeliveredOnce(env, key, reqs[winner], recs[0], sent, checkFirst); err != nil {
 		return err

@@ -22,8 +22,6 @@ func smtpCalls(env *grader.Env, recipient string) world.Calls {
 	return env.World.Calls(toRecipient(recipient)...)
 }
 
-func abandoned(c world.Call) bool { return c.Abandoned }
-
 // expectDeliveredOnce checks that the SMTP gateway delivered exactly one message to
 // req.Recipient, and that rec is the sent record of that message.
 func expectDeliveredOnce(env *grader.Env, key string, req ex2.EmailRequest, rec ex2.EmailRecord, sent, dupHint string) error {

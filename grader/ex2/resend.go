@@ -3,7 +3,6 @@ package ex2
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"idempotency/contract/ex2"
 	"idempotency/fixtures/world"
@@ -68,16 +67,15 @@ func resendSent(ctx context.Context, env *grader.Env) error {
 	env.Step("%d concurrent ResendEmail %s", concurrentResends, key)
 	sent = fmt.Sprintf("ResendEmail %s %d more times at once (a sent email)", key, concurrentResends)
 	recs := make([]ex2.EmailRecord, concurrentResends)
-	errs := make([]error, concurrentResends)
-	var wg sync.WaitGroup
-	for i := range recs {
-		wg.Go(func() { recs[i], errs[i] = resendEmail(ctx, env, key) })
+	err = grader.Concurrently(ctx, concurrentResends, func(ctx context.Context, i int) error {
+		var err error
+		recs[i], err = resendEmail(ctx, env, key)
+		return err
+	})
+	if err != nil {
+		return env.Unexpected(sent, "the sent record as it is", err)
 	}
-	wg.Wait()
 	for i := range recs {
-		if errs[i] != nil {
-			return env.Unexpected(sent, "the sent record as it is", errs[i])
-		}
 		if d := diffRecords(first, recs[i]); d != "" {
 			return grader.Fail(sent, "the sent record, same messageId: "+describe(first), "a different record: %s", d).
 				WithHint(resendOnlyFailed)
@@ -132,9 +130,8 @@ func resendFailed(ctx context.Context, env *grader.Env) error {
 
 	// The mailbox works again: one resend delivers, even when its first attempt crashes.
 	rule.Remove()
-	pt := proxy.Target{Service: ex2.ServiceName, Handler: ex2.ResendEmail, Key: key}
-	env.Proxy.Arm(pt, proxy.CrashBeforeCompletion, 1)
-	defer env.Proxy.Disarm(pt)
+	crash := env.ArmCrash(target(key, ex2.ResendEmail), proxy.CrashBeforeCompletion, 1)
+	defer crash.Disarm()
 	sent = fmt.Sprintf("ResendEmail %s (failed; the mailbox works again), with the first attempt crashed just before it completed", key)
 	env.Step("ResendEmail %s after the mailbox works again, first attempt crashed", key)
 	before = len(smtpCalls(env, req.Recipient))
@@ -169,8 +166,8 @@ func resendFailed(ctx context.Context, env *grader.Env) error {
 			"the gateway got subject %q and body %q", got.Arg(world.ArgSubject), got.Arg(world.ArgBody)).
 			WithHint("store the request (the record has no body) and resend exactly it")
 	}
-	if fired := env.Proxy.Fired(pt); fired != 1 {
-		return fmt.Errorf("the crash before completion of ResendEmail %s fired %d times, want 1", key, fired)
+	if err := crash.Check(); err != nil {
+		return err
 	}
 
 	sent = "ResendEmail " + key + " again, now that it was sent"

@@ -2,6 +2,7 @@ package ex2
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -45,9 +46,8 @@ func runSentOnce(ctx context.Context, env *grader.Env) error {
 // sendUnderCrash sends one email with its first attempt broken at fault.
 func sendUnderCrash(ctx context.Context, env *grader.Env, fault proxy.Fault) error {
 	key, req := newEmail(env)
-	pt := proxy.Target{Service: ex2.ServiceName, Handler: ex2.SendEmail, Key: key}
-	env.Proxy.Arm(pt, fault, 1)
-	defer env.Proxy.Disarm(pt)
+	crash := env.ArmCrash(target(key, ex2.SendEmail), fault, 1)
+	defer crash.Disarm()
 	what := map[proxy.Fault]string{
 		proxy.CrashBeforeCompletion: "the first attempt crashed just before it completed",
 		proxy.CrashAfterRunRecorded: "the first attempt crashed right after Restate recorded the SMTP call's result",
@@ -56,21 +56,27 @@ func sendUnderCrash(ctx context.Context, env *grader.Env, fault proxy.Fault) err
 	env.Step("SendEmail %s with a %s", key, fault)
 	rec, err := sendEmail(ctx, env, key, req)
 	if err != nil {
-		if isHarness(err) {
-			return err
-		}
-		if f := failedAfterDuplicates(env, key, req.Recipient, sent, wrapInRun, err); f != nil {
-			return f
-		}
-		return env.Unexpected(sent, "the sent email's record", err)
+		return sentOnceError(env, key, req, sent, err)
 	}
 	if err := expectDeliveredOnce(env, key, req, rec, sent, wrapInRun); err != nil {
 		return err
 	}
-	if fired := env.Proxy.Fired(pt); fired != 1 {
-		return fmt.Errorf("the %s of SendEmail %s fired %d times, want 1", fault, key, fired)
+	if err := crash.Check(); err != nil {
+		return err
 	}
 	return expectStored(ctx, env, key, rec, "after the retried SendEmail")
+}
+
+// sentOnceError judges an error answer to a SendEmail that should have sent: duplicate
+// messages are the better evidence when there were any.
+func sentOnceError(env *grader.Env, key string, req ex2.EmailRequest, sent string, err error) error {
+	if isHarness(err) {
+		return err
+	}
+	if f := failedAfterDuplicates(env, key, req.Recipient, sent, wrapInRun, err); f != nil {
+		return f
+	}
+	return env.Unexpected(sent, "the sent email's record", err)
 }
 
 // sendUnderTransientFailures makes the gateway time out twice before it delivers.
@@ -99,56 +105,26 @@ func sendUnderTransientFailures(ctx context.Context, env *grader.Env) error {
 // the service, and expects Restate's retry to deliver the email once.
 func sendAcrossProcessKill(ctx context.Context, env *grader.Env) error {
 	key, req := newEmail(env)
-	rule := env.World.On(toRecipient(req.Recipient)...).Times(1).Park()
-	defer rule.Remove()
 	sent := fmt.Sprintf("SendEmail %s to %s; the service process was killed while its SMTP call was in flight, then restarted",
 		key, req.Recipient)
-
-	env.Step("SendEmail %s, kill the service while the SMTP call is in flight", key)
-	answers := make(chan answer, 1)
-	go func() {
-		rec, err := sendEmail(ctx, env, key, req)
-		answers <- answer{rec, err}
-	}()
-	wctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	defer cancel()
-	ref, err := env.World.WaitParked(wctx, toRecipient(req.Recipient)...)
+	env.Step("SendEmail %s, kill the service while the SMTP call is in flight, restart it", key)
+	var rec ex2.EmailRecord
+	err := env.KillWhileParked(ctx, func(ctx context.Context) error {
+		var err error
+		rec, err = sendEmail(ctx, env, key, req)
+		return err
+	}, toRecipient(req.Recipient)...)
+	var f *grader.Failure
+	if errors.As(err, &f) {
+		return err
+	}
 	if err != nil {
-		select {
-		case a := <-answers:
-			if a.err != nil {
-				return env.Unexpected("SendEmail "+key, "the sent email's record", a.err)
-			}
-			return grader.Fail("SendEmail "+key+" to "+req.Recipient, "a call to the SMTP gateway",
-				"SendEmail answered %s without calling the gateway: %s", describe(a.rec), smtpCalls(env, req.Recipient))
-		default:
-			return fmt.Errorf("SendEmail %s: the SMTP call never reached the world: %w", key, err)
-		}
+		return sentOnceError(env, key, req, sent, err)
 	}
-	if err := env.RestartService(ctx); err != nil {
+	if err := expectDeliveredOnce(env, key, req, rec, sent, wrapInRun); err != nil {
 		return err
 	}
-	// The killed process's connection is gone, so the world abandons the parked call:
-	// it had no effect. Wait for that before anything can retry it.
-	if _, err := env.World.WaitCalls(wctx, 1, append(toRecipient(req.Recipient), abandoned)...); err != nil {
-		return fmt.Errorf("the SMTP call #%d of the killed service was not abandoned: %w", ref.Seq, err)
-	}
-	_ = env.World.Release(ref) // not parked any more; released in case it still were
-
-	env.Step("wait for Restate to retry SendEmail %s on the restarted service", key)
-	var a answer
-	select {
-	case a = <-answers:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	if a.err != nil {
-		return env.Unexpected(sent, "the sent email's record, after Restate retried on the restarted service", a.err)
-	}
-	if err := expectDeliveredOnce(env, key, req, a.rec, sent, wrapInRun); err != nil {
-		return err
-	}
-	return expectStored(ctx, env, key, a.rec, "after the restart")
+	return expectStored(ctx, env, key, rec, "after the restart")
 }
 
 // expectStored checks that GetEmailStatus returns want.

@@ -71,9 +71,8 @@ func runTemplates(ctx context.Context, env *grader.Env) error {
 	key, req = newTemplated(env, names[(first+1)%len(names)])
 	want = ex2.EmailRequest{Recipient: req.Recipient}
 	want.Subject, want.Body = renderExpected(req)
-	pt := proxy.Target{Service: ex2.ServiceName, Handler: ex2.SendTemplatedEmail, Key: key}
-	env.Proxy.Arm(pt, proxy.CrashBeforeCompletion, 1)
-	defer env.Proxy.Disarm(pt)
+	crash := env.ArmCrash(target(key, ex2.SendTemplatedEmail), proxy.CrashBeforeCompletion, 1)
+	defer crash.Disarm()
 	sent = fmt.Sprintf("SendTemplatedEmail %s with template %q and vars %v, with the first attempt crashed just before it completed",
 		key, req.Template, req.Vars)
 	env.Step("SendTemplatedEmail %s (%s) with a crash before completion", key, req.Template)
@@ -84,8 +83,8 @@ func runTemplates(ctx context.Context, env *grader.Env) error {
 	if err := expectRendered(env, key, want, rec, sent); err != nil {
 		return err
 	}
-	if fired := env.Proxy.Fired(pt); fired != 1 {
-		return fmt.Errorf("the crash before completion of SendTemplatedEmail %s fired %d times, want 1", key, fired)
+	if err := crash.Check(); err != nil {
+		return err
 	}
 	return expectStored(ctx, env, key, rec, "after the retried SendTemplatedEmail")
 }
