@@ -73,7 +73,7 @@ func (m *model) restockStep(req ex3.RestockRequest, again bool) step {
 		s.hint = "Restock must add stock once per restockId: remember the applied IDs in Restate state and return the current level for one seen before"
 	} else {
 		want.available += req.Quantity
-		s.hint = "Restock adds its quantity to availableStock and returns the new level"
+		s.hint = "Restock adds its quantity to availableStock and returns the new level (TODO step 1)"
 	}
 	s.expected = "the stock level " + want.String()
 	s.do = func(ctx context.Context, env *grader.Env) (string, error) {
