@@ -57,7 +57,12 @@ type subcommand func(ctx context.Context, args []string, stdout, stderr io.Write
 // subcommands are the command words that are not exercises; each parses its own flags.
 func subcommands() map[string]subcommand {
 	return map[string]subcommand{
-		"list": func(_ context.Context, _ []string, stdout, _ io.Writer) error { return list(stdout) },
+		"list":     func(_ context.Context, _ []string, stdout, _ io.Writer) error { return list(stdout) },
+		"watch":    watchCmd,
+		"play":     playCmd,
+		"doctor":   doctorCmd,
+		"progress": progressCmd,
+		"hint":     hintCmd,
 	}
 }
 
@@ -172,6 +177,7 @@ func gradeMany(ctx context.Context, exs []grader.Exercise, cfg config, stdout, s
 			fmt.Fprintf(stderr, "grading %s ...\n", ex.ID)
 		}
 		rep := grader.Grade(ctx, ex, opts)
+		recordProgress(ex, cfg.solution, rep, stderr)
 		reports = append(reports, rep)
 		if cfg.format == "text" {
 			if err := report.Text(stdout, rep, colorOn(cfg, stdout)); err != nil {

@@ -1,0 +1,21 @@
+package main
+
+import (
+	"os"
+	"testing"
+
+	"idempotency/grader/learner"
+)
+
+// TestMain keeps every test's remembered progress (the grading runs record it) out of
+// the real user's state directory.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "grade-test-state-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv(learner.EnvDir, dir)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
