@@ -1,6 +1,7 @@
 package grader
 
 import (
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -206,8 +207,9 @@ func explainMismatch(handler string, code int, m mismatch) string {
 		fmt.Fprintf(&b, "step #%s was %s the first time but %s on replay. ", m.index, sdkCall(m.recorded), sdkCall(m.command))
 		b.WriteString("Usually a branch decided by time.Now(), math/rand or map iteration order: compute such values inside restate.Run (or use restate.Rand(ctx)), so that the replay sees the recorded value.")
 	case m.command != "" && m.field != "":
-		fmt.Fprintf(&b, "step #%s (%s) had a different %s: %s the first time, %s on replay. ", m.index, sdkCall(m.command), m.field, m.before, m.after)
-		if looksLikeTime.MatchString(m.before) {
+		before, after := differingParts(m.before, m.after)
+		fmt.Fprintf(&b, "step #%s (%s) had a different %s: %s the first time, %s on replay. ", m.index, sdkCall(m.command), m.field, before, after)
+		if looksLikeTime.MatchString(before) {
 			b.WriteString("It looks like a time: time.Now() outside restate.Run gives a new value on every attempt; take it from restate.Run(ctx, func(restate.RunContext) (time.Time, error) {...}).")
 		} else {
 			b.WriteString("Usually a value from time.Now(), math/rand, uuid.New() or map iteration order: take it from restate.Run, restate.Rand(ctx) or restate.UUID(ctx), whose results are recorded and replayed.")
@@ -219,6 +221,58 @@ func explainMismatch(handler string, code int, m mismatch) string {
 		b.WriteString("one of its steps differed. Usually a value from time.Now(), math/rand or map order: take it from restate.Run or restate.Rand(ctx).")
 	}
 	return b.String()
+}
+
+// differingParts narrows two JSON objects down to the fields that differ
+// (`orderNumber: "ORD-5" `), and shortens anything else that is long.
+func differingParts(before, after string) (string, string) {
+	var a, b map[string]json.RawMessage
+	if json.Unmarshal([]byte(unquoteJSON(before)), &a) == nil && json.Unmarshal([]byte(unquoteJSON(after)), &b) == nil {
+		var fields []string
+		for k := range a {
+			if string(a[k]) != string(b[k]) {
+				fields = append(fields, k)
+			}
+		}
+		for k := range b {
+			if _, ok := a[k]; !ok {
+				fields = append(fields, k)
+			}
+		}
+		slices.Sort(fields)
+		if len(fields) > 0 {
+			var x, y []string
+			for _, f := range fields {
+				x = append(x, f+": "+orMissing(a[f]))
+				y = append(y, f+": "+orMissing(b[f]))
+			}
+			return strings.Join(x, ", "), strings.Join(y, ", ")
+		}
+	}
+	return shorten(before), shorten(after)
+}
+
+// unquoteJSON undoes the extra quoting Restate puts around a state value when it prints one.
+func unquoteJSON(s string) string {
+	var inner string
+	if json.Unmarshal([]byte(s), &inner) == nil {
+		return inner
+	}
+	return s
+}
+
+func orMissing(v json.RawMessage) string {
+	if v == nil {
+		return "(missing)"
+	}
+	return string(v)
+}
+
+func shorten(s string) string {
+	if len(s) > 160 {
+		return s[:150] + "..."
+	}
+	return s
 }
 
 // sdkCall names the sdk-go function behind a command of Restate's journal.

@@ -224,3 +224,17 @@ func TestExplainServices(t *testing.T) {
 		})
 	}
 }
+
+// Restate prints a stored struct as JSON: the explanation names the fields that differ,
+// and does not call it a time because an unchanged field holds one.
+func TestExplainMismatchOfAStoredStruct(t *testing.T) {
+	msg := "Found a mismatch between the code paths taken during the previous execution and the paths taken during this execution.\n" +
+		"This typically happens when some parts of the code are non-deterministic.\n" +
+		"- The mismatch happened while executing 'set state' (index '3')\n" +
+		"- Difference:\n" +
+		`   value: '{"orderId":"ord-55b1-bbc098","orderNumber":"ORD-501490391059","status":"pending","createdAt":"2026-11-27T13:09:12.238731455Z"}' != '{"orderId":"ord-55b1-bbc098","orderNumber":"ORD-108852906248","status":"pending","createdAt":"2026-11-27T13:09:12.238731455Z"}'`
+	got := grader.ExplainCall(&grader.CallError{Target: grader.Target{Handler: "CreateOrder"}, Code: 570, Message: msg, FromHandler: true}, "")
+	assert.Contains(t, got, `step #3 (restate.Set ('set state')) had a different value: orderNumber: "ORD-501490391059" the first time, orderNumber: "ORD-108852906248" on replay`)
+	assert.NotContains(t, got, "looks like a time")
+	assert.Contains(t, got, "restate.Rand(ctx)")
+}
