@@ -47,3 +47,33 @@ func TestReusedKeysFindsARepeatedSeed(t *testing.T) {
 		assert.Contains(t, k, "OrderService/ord-")
 	}
 }
+
+func TestDiff(t *testing.T) {
+	rep := func(score int, errMsg string, st ...grader.Status) *grader.Report {
+		r := &grader.Report{Score: score, Error: errMsg}
+		for i, s := range st {
+			id := string(rune('a' + i))
+			r.Criteria = append(r.Criteria, grader.CriterionResult{ID: id, Title: "criterion " + id, Status: s})
+		}
+		return r
+	}
+	pass, fail, errS := grader.StatusPass, grader.StatusFail, grader.StatusError
+
+	first := diff(nil, rep(25, "", pass, fail))
+	assert.True(t, first.First)
+	assert.Equal(t, "b", first.StillFailingID)
+	assert.Empty(t, first.String())
+
+	ch := diff(rep(25, "", pass, fail, fail), rep(50, "", fail, pass, pass))
+	assert.Equal(t, []string{"criterion b", "criterion c"}, ch.NowPassing)
+	assert.Equal(t, []string{"criterion a"}, ch.NowFailing)
+	assert.Equal(t, "Since the last run: score 25 -> 50\n  + now passing: criterion b\n  + now passing: criterion c\n  - now failing: criterion a", ch.String())
+
+	same := diff(rep(25, "", pass, fail), rep(25, "", pass, fail))
+	assert.Contains(t, same.String(), "no criterion changed")
+
+	broken := diff(rep(25, "", pass, fail), rep(0, "your code does not compile", errS, errS))
+	assert.True(t, broken.NotJudged)
+	assert.Empty(t, broken.NowFailing, "a compile error is not a criterion that now fails")
+	assert.Contains(t, broken.String(), "could not judge")
+}

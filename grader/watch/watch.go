@@ -54,6 +54,7 @@ type Change struct {
 	ScoreBefore    int
 	ScoreAfter     int
 	StillFailingID string // first criterion still not passing, for the hint command
+	NotJudged      bool   // the run could not judge (a compile error...): nothing to compare
 }
 
 // Run grades once, then again after every change, until ctx ends. It returns nil when
@@ -112,7 +113,11 @@ func Run(ctx context.Context, ex grader.Exercise, opts Options) error {
 			if opts.OnReport != nil {
 				opts.OnReport(rep, ch)
 			}
-			last = rep
+			// A run that could not be judged (it does not compile, say) is no baseline:
+			// the next run is compared with the last judged one.
+			if rep.Error == "" {
+				last = rep
+			}
 		}
 		fmt.Fprintf(opts.Out, "watching %s for changes to .go files (Ctrl-C to stop)\n", relOrAbs(dir))
 		select {
@@ -314,7 +319,10 @@ func hasExclusive(ex grader.Exercise) bool {
 
 // diff compares a run with the one before.
 func diff(before, after *grader.Report) Change {
-	ch := Change{First: before == nil, ScoreAfter: after.Score}
+	ch := Change{First: before == nil, ScoreAfter: after.Score, NotJudged: after.Error != ""}
+	if ch.NotJudged {
+		return ch
+	}
 	prev := map[string]grader.Status{}
 	if before != nil {
 		ch.ScoreBefore = before.Score
@@ -339,6 +347,9 @@ func diff(before, after *grader.Report) Change {
 
 // String says what changed, in one or a few lines.
 func (c Change) String() string {
+	if c.NotJudged {
+		return "This run could not judge your code (see above); the next run is compared with the last one that could."
+	}
 	if c.First {
 		return ""
 	}
