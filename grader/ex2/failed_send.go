@@ -7,6 +7,7 @@ import (
 
 	"idempotency/contract/ex2"
 	"idempotency/grader"
+	"idempotency/grader/proxy"
 )
 
 // refusal is the permanent error the world answers for a mailbox that does not exist.
@@ -44,6 +45,7 @@ func runFailedSend(ctx context.Context, env *grader.Env) error {
 	sent := fmt.Sprintf("SendEmail %s again with the same request, after it failed (the mailbox works again now)", key)
 	env.Step("SendEmail %s again after it failed", key)
 	before := len(smtpCalls(env, req.Recipient))
+	runs := attempts(env, target(key, ex2.SendEmail))
 	again, err := sendEmail(ctx, env, key, req)
 	if isHarness(err) {
 		return err
@@ -53,7 +55,7 @@ func runFailedSend(ctx context.Context, env *grader.Env) error {
 			"the gateway got %d new call(s):\n%s", len(calls)-before, calls[before:]).
 			WithHint("SendEmail must return the stored record whatever its status, also \"failed\": a failed email is retried with a new email ID, or with ResendEmail")
 	}
-	if err := acceptFailedAnswer(env, sent, again, err); err != nil {
+	if err := acceptFailedAnswer(env, target(key, ex2.SendEmail), runs, sent, again, err); err != nil {
 		return err
 	}
 	if err == nil {
@@ -85,6 +87,7 @@ func sendRefused(ctx context.Context, env *grader.Env, key string, req ex2.Email
 	sent := fmt.Sprintf("SendEmail %s to %s, a mailbox the SMTP gateway refuses with %q (a permanent error)", key, req.Recipient, refusal)
 	env.Step("SendEmail %s to a refused mailbox", key)
 	before := len(smtpCalls(env, req.Recipient))
+	runs := attempts(env, target(key, ex2.SendEmail))
 	a, retried, err := awaitUnlessRetried(ctx, env, key, req.Recipient, before+1,
 		func(ctx context.Context) (ex2.EmailRecord, error) { return sendEmail(ctx, env, key, req) })
 	if err != nil {
@@ -95,7 +98,7 @@ func sendRefused(ctx context.Context, env *grader.Env, key string, req ex2.Email
 			"the gateway refused email %s %d times and Restate was still retrying SendEmail (the grader then killed the invocation):\n%s",
 			key, len(retried)-before, retried[before:]).WithHint(markFailed)
 	}
-	if err := acceptFailedAnswer(env, sent, a.rec, a.err); err != nil {
+	if err := acceptFailedAnswer(env, target(key, ex2.SendEmail), runs, sent, a.rec, a.err); err != nil {
 		return ex2.EmailRecord{}, err
 	}
 	if calls := smtpCalls(env, req.Recipient); len(calls) != before+1 {
@@ -122,10 +125,12 @@ func sendRefused(ctx context.Context, env *grader.Env, key string, req ex2.Email
 	return stored, nil
 }
 
-// acceptFailedAnswer accepts what SendEmail may answer for a failed email: its record
+// acceptFailedAnswer accepts what a handler may answer for a failed email: its record
 // with status "failed", or a terminal error of the handler's own (the stored record
-// is checked separately).
-func acceptFailedAnswer(env *grader.Env, sent string, rec ex2.EmailRecord, err error) error {
+// is checked separately). An error that came only after Restate had run the handler
+// several times (attempts of t since before) is a plain error retried until Restate
+// gave up, not a terminal one.
+func acceptFailedAnswer(env *grader.Env, t grader.Target, before int, sent string, rec ex2.EmailRecord, err error) error {
 	var ce *grader.CallError
 	switch {
 	case err == nil && rec.Status == ex2.StatusFailed:
@@ -134,8 +139,18 @@ func acceptFailedAnswer(env *grader.Env, sent string, rec ex2.EmailRecord, err e
 		return grader.Fail(sent, fmt.Sprintf("status \"failed\" with the gateway's error %q", refusal), "%s", describe(rec)).
 			WithHint(markFailed)
 	case asCallError(err, &ce) && ce.FromHandler && ce.Code != 501 && ce.Code != 570:
+		if n := attempts(env, t) - before; n > 1 {
+			return grader.Fail(sent, "the email ends as failed at once: a permanent refusal is not retried",
+				"Restate ran %s %d times before it gave up, then answered %d: %s", t.Handler, n, ce.Code, ce.Message).
+				WithHint(markFailed + "; return the failed record (or a terminal error), never a plain error: Restate retries plain errors")
+		}
 		return nil
 	default:
 		return env.Unexpected(sent, fmt.Sprintf("the record with status \"failed\" and error %q", refusal), err)
 	}
+}
+
+// attempts counts the attempts of t the fault proxy has seen: every time Restate ran it.
+func attempts(env *grader.Env, t grader.Target) int {
+	return env.Proxy.Attempts(proxy.Target{Service: t.Service, Handler: t.Handler, Key: t.Key})
 }

@@ -100,6 +100,7 @@ func resendFailed(ctx context.Context, env *grader.Env) error {
 	sent := fmt.Sprintf("ResendEmail %s (a failed email; the mailbox still refuses with %q)", key, refusal)
 	env.Step("ResendEmail %s while the mailbox still refuses", key)
 	before := len(smtpCalls(env, req.Recipient))
+	runs := attempts(env, target(key, ex2.ResendEmail))
 	a, retried, err := awaitUnlessRetried(ctx, env, key, req.Recipient, before+1,
 		func(ctx context.Context) (ex2.EmailRecord, error) { return resendEmail(ctx, env, key) })
 	if err != nil {
@@ -115,7 +116,7 @@ func resendFailed(ctx context.Context, env *grader.Env) error {
 			"%d new call(s)%s", len(calls)-before, listed(calls[before:])).
 			WithHint("ResendEmail on a failed email makes one new attempt: call the gateway once, inside restate.Run, with the stored recipient, subject and body")
 	}
-	if err := acceptFailedAnswer(env, sent, a.rec, a.err); err != nil {
+	if err := acceptFailedAnswer(env, target(key, ex2.ResendEmail), runs, sent, a.rec, a.err); err != nil {
 		return err
 	}
 	env.Step("GetEmailStatus %s", key)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"regexp"
+	"strings"
 
 	"idempotency/contract/ex2"
 	"idempotency/fixtures/world"
@@ -42,7 +43,7 @@ func runTemplates(ctx context.Context, env *grader.Env) error {
 	env.Step("SendTemplatedEmail %s (%s) with %d SMTP timeouts first", key, req.Template, transientFailures)
 	rec, err := sendTemplated(ctx, env, key, req)
 	if err != nil {
-		return env.Unexpected(sent, "the sent email's record", err)
+		return renderError(env, sent, err)
 	}
 	if err := expectRendered(env, key, want, rec, sent); err != nil {
 		return err
@@ -78,7 +79,7 @@ func runTemplates(ctx context.Context, env *grader.Env) error {
 	env.Step("SendTemplatedEmail %s (%s) with a crash before completion", key, req.Template)
 	rec, err = sendTemplated(ctx, env, key, req)
 	if err != nil {
-		return env.Unexpected(sent, "the sent email's record", err)
+		return renderError(env, sent, err)
 	}
 	if err := expectRendered(env, key, want, rec, sent); err != nil {
 		return err
@@ -170,4 +171,59 @@ func varValue(r *rand.Rand, name string) string {
 	default:
 		return fmt.Sprintf("%s-%06x", name, r.Uint32()&0xffffff)
 	}
+}
+
+// renderError judges an error answer to SendTemplatedEmail. A journal mismatch there
+// almost always means the retry rendered another email than the first attempt and
+// stored or journaled it: the difference Restate found is the evidence.
+func renderError(env *grader.Env, sent string, err error) error {
+	var ce *grader.CallError
+	if !asCallError(err, &ce) || ce.Code != 570 && !strings.Contains(ce.Message, "mismatch") {
+		return env.Unexpected(sent, "the sent email's record", err)
+	}
+	return grader.Fail(sent, "the same subject and body on every attempt",
+		"Restate retried SendTemplatedEmail and your handler did something different than on the first attempt (journal mismatch, %d):\n%s",
+		ce.Code, mismatchDetail(ce.Message))
+}
+
+// mismatchDetail keeps the lines of Restate's journal mismatch message that say where
+// and how the attempts differed; a differing value is shown around where it diverges.
+func mismatchDetail(msg string) string {
+	var keep []string
+	for _, line := range strings.Split(msg, "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(line, "- The mismatch"):
+			keep = append(keep, line)
+		case strings.HasPrefix(line, "value:"):
+			if m := mismatchValues.FindStringSubmatch(line); m != nil {
+				keep = append(keep, "first attempt: "+around(m[1], m[2]), "retry:         "+around(m[2], m[1]))
+			} else {
+				keep = append(keep, line)
+			}
+		}
+	}
+	if len(keep) == 0 {
+		return msg
+	}
+	return strings.Join(keep, "\n")
+}
+
+var mismatchValues = regexp.MustCompile(`^value: '(.*)' != '(.*)'$`)
+
+// around shows a where it starts to differ from b.
+func around(a, b string) string {
+	p := 0
+	for p < len(a) && p < len(b) && a[p] == b[p] {
+		p++
+	}
+	from, to := max(0, p-60), min(len(a), p+80)
+	out := a[from:to]
+	if from > 0 {
+		out = "..." + out
+	}
+	if to < len(a) {
+		out += "..."
+	}
+	return out
 }
