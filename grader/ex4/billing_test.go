@@ -37,6 +37,7 @@ func TestWorkedExample(t *testing.T) {
 	assert.Equal(t, 29990-387, delta, "a new yearly period at full price, less the unused month")
 	assert.Equal(t, date("2027-02-03"), yearly.end)
 	assert.Equal(t, 365, yearly.total())
+	assert.Equal(t, 29908, yearly.cancelRefund(date("2026-02-04")), "29990 * 364/365 = 29907.84")
 }
 
 func TestHalfUp(t *testing.T) {

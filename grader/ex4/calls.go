@@ -85,3 +85,13 @@ func unexpected(env *grader.Env, s *subject, sent, expected string, err error) e
 	}
 	return out
 }
+
+// failureOrUnexpected passes a *Failure (the engine's own finding, say "never called the
+// gateway") through, and judges any other error with unexpected.
+func failureOrUnexpected(env *grader.Env, s *subject, sent, expected string, err error) error {
+	var f *grader.Failure
+	if err == nil || errors.As(err, &f) {
+		return err
+	}
+	return unexpected(env, s, sent, expected, err)
+}

@@ -3,7 +3,6 @@ package ex4
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"idempotency/contract/ex4"
@@ -126,17 +125,13 @@ func cancelCrashed(ctx context.Context, env *grader.Env) error {
 		return err
 	}
 	d := dayInPeriod(env.Rand, s.bill, 0)
-	pt := proxy.Target{Service: ex4.ServiceName, Handler: ex4.CancelSubscription, Key: s.key}
-	env.Proxy.Arm(pt, proxy.CrashBeforeCompletion, 1)
-	defer env.Proxy.Disarm(pt)
+	crash := env.ArmCrash(target(s.key, ex4.CancelSubscription), proxy.CrashBeforeCompletion, 1)
+	defer crash.Disarm()
 	sent := describeCancel(s.key, d) + ", with the first attempt crashed just before it completed (Restate retries it)"
 	if _, err := cancelOnce(ctx, env, s, d, sent); err != nil {
 		return withHint(err, "the refund ran again when Restate retried CancelSubscription: wrap fixtures.Refund in restate.Run")
 	}
-	if n := env.Proxy.Fired(pt); n != 1 {
-		return fmt.Errorf("the crash before completion of CancelSubscription %s fired %d times, want 1", s.key, n)
-	}
-	return nil
+	return crash.Check()
 }
 
 // cancelConcurrently sends several cancels for one subscription at once.
@@ -150,17 +145,16 @@ func cancelConcurrently(ctx context.Context, env *grader.Env) error {
 	sent := fmt.Sprintf("%d concurrent %s", concurrentCancels, describeCancel(s.key, d))
 	env.Step("%s", sent)
 	got := make([]ex4.Subscription, concurrentCancels)
-	errs := make([]error, concurrentCancels)
-	var wg sync.WaitGroup
-	for i := range concurrentCancels {
-		wg.Go(func() { got[i], errs[i] = cancelSub(ctx, env, s.key, fmtDate(d)) })
+	err := grader.Concurrently(ctx, concurrentCancels, func(ctx context.Context, i int) error {
+		var err error
+		got[i], err = cancelSub(ctx, env, s.key, fmtDate(d))
+		return err
+	})
+	if err != nil {
+		return unexpected(env, s, sent, "every cancel succeeds with the cancelled subscription", err)
 	}
-	wg.Wait()
 	want := cancelled(s.sub, d)
-	for i, err := range errs {
-		if err != nil {
-			return unexpected(env, nil, sent, "every cancel succeeds with the cancelled subscription", err)
-		}
+	for i := range got {
 		if diff := diffSubs(want, got[i]); diff != "" {
 			return grader.Fail(sent, "every cancel returns the cancelled subscription: "+describe(want), "call %d returned %s: %s", i+1, describe(got[i]), diff)
 		}

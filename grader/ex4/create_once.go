@@ -3,7 +3,6 @@ package ex4
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"idempotency/contract/ex4"
 	"idempotency/fixtures/world"
@@ -113,16 +112,13 @@ func concurrentCreateCalls(ctx context.Context, env *grader.Env) error {
 	sent := fmt.Sprintf("%d concurrent CreateSubscription calls for new subscription %s, each for another customer", concurrentCreates, key)
 	env.Step("%s", sent)
 	got := make([]ex4.Subscription, len(subs))
-	errs := make([]error, len(subs))
-	var wg sync.WaitGroup
-	for i := range subs {
-		wg.Go(func() { got[i], errs[i] = createSub(ctx, env, key, subs[i].request()) })
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return unexpected(env, nil, sent, "every call returns the same subscription", err)
-		}
+	err := grader.Concurrently(ctx, len(subs), func(ctx context.Context, i int) error {
+		var err error
+		got[i], err = createSub(ctx, env, key, subs[i].request())
+		return err
+	})
+	if err != nil {
+		return unexpected(env, nil, sent, "every call returns the same subscription", err)
 	}
 	for i := 1; i < len(got); i++ {
 		if d := diffSubs(got[0], got[i]); d != "" {
@@ -191,8 +187,6 @@ func createCrashedAfterCharge(ctx context.Context, env *grader.Env) error {
 	park := env.World.On(chargesOf(s.customer)...).Times(1).Park()
 	defer park.Remove()
 	defer env.World.ReleaseAll(chargesOf(s.customer)...)
-	pt := proxy.Target{Service: ex4.ServiceName, Key: s.key}
-	defer env.Proxy.Disarm(pt)
 
 	sent := s.describeReq() + ", with the attempt crashed right after the charge was recorded (Restate retries it)"
 	env.Step("%s", sent)
@@ -208,7 +202,8 @@ func createCrashedAfterCharge(ctx context.Context, env *grader.Env) error {
 		}
 		return grader.Fail(s.describeReq(), fmt.Sprintf("a charge of %d cents to %s", s.plan.Price, s.customer), "the subscription was created without charging the customer")
 	}
-	env.Proxy.Arm(pt, proxy.CrashAfterRunRecorded, 1)
+	crash := env.ArmCrash(target(s.key, ""), proxy.CrashAfterRunRecorded, 1)
+	defer crash.Disarm()
 	if err := env.World.Release(ref); err != nil {
 		return fmt.Errorf("release the parked charge: %w", err)
 	}
@@ -223,9 +218,8 @@ func createCrashedAfterCharge(ctx context.Context, env *grader.Env) error {
 		return withHint(err, "the charge ran again when Restate retried CreateSubscription after the crash: "+
 			"wrap fixtures.Charge in restate.Run, so the retry replays its result")
 	}
-	if n := env.Proxy.Fired(pt); n != 1 {
-		return fmt.Errorf("the crash after the charge was recorded fired %d times, want 1: no journaled step "+
-			"(restate.Run) of %s completed after the payment gateway answered", n, s.key)
+	if err := crash.Check(); err != nil {
+		return fmt.Errorf("%w: no journaled step (restate.Run) of %s completed after the payment gateway answered", err, s.key)
 	}
 	return nil
 }

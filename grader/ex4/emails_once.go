@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"idempotency/contract/ex4"
-	"idempotency/fixtures/world"
 	"idempotency/grader"
 	"idempotency/grader/proxy"
 )
@@ -33,9 +32,8 @@ func runEmailsOnce(ctx context.Context, env *grader.Env) error {
 	s := newSubject(env, basic)
 
 	// The welcome email, with CreateSubscription crashed just before it completed.
-	pt := proxy.Target{Service: ex4.ServiceName, Handler: ex4.CreateSubscription, Key: s.key}
-	env.Proxy.Arm(pt, proxy.CrashBeforeCompletion, 1)
-	defer env.Proxy.Disarm(pt)
+	crash := env.ArmCrash(target(s.key, ex4.CreateSubscription), proxy.CrashBeforeCompletion, 1)
+	defer crash.Disarm()
 	if err := createSubject(ctx, env, s); err != nil {
 		return err
 	}
@@ -43,15 +41,14 @@ func runEmailsOnce(ctx context.Context, env *grader.Env) error {
 	if err := expectEmails(sent, "one welcome email", effectsOf(env, s).emails, 1, s.email); err != nil {
 		return err
 	}
-	if n := env.Proxy.Fired(pt); n != 1 {
-		return fmt.Errorf("the crash before completion of CreateSubscription %s fired %d times, want 1", s.key, n)
+	if err := crash.Check(); err != nil {
+		return err
 	}
 
 	// The plan change email, with UpdatePlan crashed just before it completed.
 	d := dayInPeriod(env.Rand, s.bill, 1)
-	pt = proxy.Target{Service: ex4.ServiceName, Handler: ex4.UpdatePlan, Key: s.key}
-	env.Proxy.Arm(pt, proxy.CrashBeforeCompletion, 1)
-	defer env.Proxy.Disarm(pt)
+	crash = env.ArmCrash(target(s.key, ex4.UpdatePlan), proxy.CrashBeforeCompletion, 1)
+	defer crash.Disarm()
 	sent = describeUpdate(s.key, pro, d) + ", with the first attempt crashed just before it completed"
 	env.Step("%s", sent)
 	if _, err := updatePlan(ctx, env, s.key, pro, fmtDate(d)); err != nil {
@@ -60,8 +57,8 @@ func runEmailsOnce(ctx context.Context, env *grader.Env) error {
 	if err := expectEmails(sent, "the welcome email, then one plan change email", effectsOf(env, s).emails, 2, s.email); err != nil {
 		return err
 	}
-	if n := env.Proxy.Fired(pt); n != 1 {
-		return fmt.Errorf("the crash before completion of UpdatePlan %s fired %d times, want 1", s.key, n)
+	if err := crash.Check(); err != nil {
+		return err
 	}
 
 	// The cancellation email, with the attempt crashed right after the email was recorded.
@@ -78,8 +75,6 @@ func cancelCrashedAfterEmail(ctx context.Context, env *grader.Env, s *subject, d
 	park := env.World.On(smtpTo(s.email)...).Times(1).Park()
 	defer park.Remove()
 	defer env.World.ReleaseAll(smtpTo(s.email)...)
-	pt := proxy.Target{Service: ex4.ServiceName, Key: s.key}
-	defer env.Proxy.Disarm(pt)
 	sent := describeCancel(s.key, d) + ", with the attempt crashed right after the cancellation email was recorded"
 	env.Step("%s", sent)
 	b := inBackground(func() (ex4.Subscription, error) { return cancelSub(ctx, env, s.key, fmtDate(d)) })
@@ -93,8 +88,8 @@ func cancelCrashedAfterEmail(ctx context.Context, env *grader.Env, s *subject, d
 		}
 		return expectEmails(describeCancel(s.key, d), "the welcome, plan change and cancellation emails", effectsOf(env, s).emails, 3, s.email)
 	}
-	firedBefore := env.Proxy.Fired(pt)
-	env.Proxy.Arm(pt, proxy.CrashAfterRunRecorded, 1)
+	crash := env.ArmCrash(target(s.key, ""), proxy.CrashAfterRunRecorded, 1)
+	defer crash.Disarm()
 	if err := env.World.Release(ref); err != nil {
 		return fmt.Errorf("release the parked email: %w", err)
 	}
@@ -104,7 +99,7 @@ func cancelCrashedAfterEmail(ctx context.Context, env *grader.Env, s *subject, d
 	if err := expectEmails(sent, "the welcome, plan change and cancellation emails", effectsOf(env, s).emails, 3, s.email); err != nil {
 		return err
 	}
-	if env.Proxy.Fired(pt) == firedBefore {
+	if crash.Fired() == 0 {
 		return grader.Fail(sent, "the cancellation email sent inside restate.Run, so that Restate records it",
 			"the email was delivered, but no journaled step of CancelSubscription completed after it: it was sent outside restate.Run, "+
 				"and a crash at that point would send it again")
@@ -116,38 +111,19 @@ func cancelCrashedAfterEmail(ctx context.Context, env *grader.Env, s *subject, d
 // subscription is held at the gateway, after the charge, and starts it again.
 func createKilledDuringWelcome(ctx context.Context, env *grader.Env) error {
 	s := newSubject(env, randomDayPlan(env.Rand))
-	park := env.World.On(smtpTo(s.email)...).Times(1).Park()
-	defer park.Remove()
-	defer env.World.ReleaseAll(smtpTo(s.email)...)
 	sent := s.describeReq() + ", with the service process killed while the welcome email was on its way, then started again"
 	env.Step("%s", sent)
-	b := inBackground(func() (ex4.Subscription, error) { return createSub(ctx, env, s.key, s.request()) })
-	_, parked, err := waitParked(ctx, env, b, smtpTo(s.email)...)
-	if err != nil {
+	var got ex4.Subscription
+	err := env.KillWhileParked(ctx, func(ctx context.Context) error {
+		var err error
+		got, err = createSub(ctx, env, s.key, s.request())
 		return err
-	}
-	if !parked {
-		if _, err := b.wait(ctx); err != nil {
-			return unexpected(env, nil, s.describeReq(), "a new subscription", err)
-		}
-		return expectEmails(s.describeReq(), "one welcome email", effectsOf(env, s).emails, 1, s.email)
-	}
-	env.Step("kill the service process and start it again")
-	if err := env.RestartService(ctx); err != nil {
-		return err
-	}
-	got, err := b.wait(ctx)
-	if err != nil {
-		return unexpected(env, s, sent, "the new subscription: Restate retries CreateSubscription once the service is back", err)
+	}, smtpTo(s.email)...)
+	if err := failureOrUnexpected(env, s, sent, "the new subscription: Restate retries CreateSubscription once the service is back", err); err != nil {
+		return withHint(err, "send the welcome email inside restate.Run")
 	}
 	if d := checkCreated(s, got); d != "" {
 		return grader.Fail(sent, "an active subscription with the request's customer, plan and start date", "%s: %s", describe(got), d)
 	}
-	if err := expectEmails(sent, "one welcome email", effectsOf(env, s).emails, 1, s.email); err != nil {
-		return err
-	}
-	if abandoned := env.World.Calls(append(smtpTo(s.email), func(c world.Call) bool { return c.Abandoned })...); len(abandoned) != 1 {
-		return fmt.Errorf("the welcome email held during the kill should have been abandoned once, saw %d", len(abandoned))
-	}
-	return nil
+	return expectEmails(sent, "one welcome email", effectsOf(env, s).emails, 1, s.email)
 }

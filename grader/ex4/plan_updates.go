@@ -131,16 +131,15 @@ func sameCyclePlanChanges(ctx context.Context, env *grader.Env) error {
 	}
 
 	d1 := dayInPeriod(env.Rand, s.bill, 0)
-	pt := proxy.Target{Service: ex4.ServiceName, Handler: ex4.UpdatePlan, Key: s.key}
-	env.Proxy.Arm(pt, proxy.CrashBeforeCompletion, 1)
-	defer env.Proxy.Disarm(pt)
+	crash := env.ArmCrash(target(s.key, ex4.UpdatePlan), proxy.CrashBeforeCompletion, 1)
+	defer crash.Disarm()
 	sent = describeUpdate(s.key, pro, d1) + " (an upgrade; the first attempt crashed just before it completed)"
 	if err := changePlan(ctx, env, s, pro, d1, sent); err != nil {
 		return withHint(err, "an upgrade charges round-half-up((new price - old price) × unused days / days in the period) once, "+
 			"inside restate.Run so that a retry replays it")
 	}
-	if n := env.Proxy.Fired(pt); n != 1 {
-		return fmt.Errorf("the crash before completion of UpdatePlan %s fired %d times, want 1", s.key, n)
+	if err := crash.Check(); err != nil {
+		return err
 	}
 
 	sent = describeUpdate(s.key, pro, d1) + " again (the plan it is on now)"

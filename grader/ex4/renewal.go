@@ -33,9 +33,8 @@ func renewal() grader.Scenario {
 
 func runRenewal(ctx context.Context, env *grader.Env) error {
 	s := newSubject(env, fastTest)
-	renewTarget := proxy.Target{Service: ex4.ServiceName, Handler: ex4.Renew, Key: s.key}
-	env.Proxy.Arm(renewTarget, proxy.CrashBeforeCompletion, 1)
-	defer env.Proxy.Disarm(renewTarget)
+	crashBefore := env.ArmCrash(target(s.key, ex4.Renew), proxy.CrashBeforeCompletion, 1)
+	defer crashBefore.Disarm()
 	defer killLeftovers(env, s.key)
 	if err := createSubject(ctx, env, s); err != nil {
 		return err
@@ -61,7 +60,12 @@ func runRenewal(ctx context.Context, env *grader.Env) error {
 	if err != nil {
 		return noRenewal(env, s, sent, "a second renewal charge")
 	}
-	env.Proxy.Arm(renewTarget, proxy.CrashAfterRunRecorded, 1)
+	// Period 3 is scheduled only once period 2's Renew has completed, so the first crash
+	// has happened by now.
+	if err := crashBefore.Check(); err != nil {
+		return err
+	}
+	crashAfter := env.ArmCrash(target(s.key, ex4.Renew), proxy.CrashAfterRunRecorded, 1)
 	if err := env.World.Release(ref); err != nil {
 		return fmt.Errorf("release the parked renewal charge: %w", err)
 	}
@@ -73,8 +77,8 @@ func runRenewal(ctx context.Context, env *grader.Env) error {
 	if err := expectPeriods(env, s, sent); err != nil {
 		return err
 	}
-	if n := env.Proxy.Fired(renewTarget); n != 2 {
-		return fmt.Errorf("the two crashes armed for Renew %s fired %d times, want 2", s.key, n)
+	if err := crashAfter.Check(); err != nil {
+		return err
 	}
 	return cancelStopsRenewals(ctx, env, s)
 }

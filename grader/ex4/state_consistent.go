@@ -92,26 +92,17 @@ func declinedCard(ctx context.Context, env *grader.Env) error {
 func createKilledAfterCharge(ctx context.Context, env *grader.Env, s *subject) error {
 	failing := env.World.On(chargesOf(s.customer)...).FailNext(2)
 	defer failing.Remove()
-	park := env.World.On(smtpTo(s.email)...).Times(1).Park()
-	defer park.Remove()
-	defer env.World.ReleaseAll(smtpTo(s.email)...)
 	sent := s.describeReq() + ", with the payment gateway timing out twice, then the service process killed after the charge " +
 		"(while the welcome email was on its way) and started again"
 	env.Step("%s", sent)
-	b := inBackground(func() (ex4.Subscription, error) { return createSub(ctx, env, s.key, s.request()) })
-	_, parked, err := waitParked(ctx, env, b, smtpTo(s.email)...)
-	if err != nil {
+	var got ex4.Subscription
+	err := env.KillWhileParked(ctx, func(ctx context.Context) error {
+		var err error
+		got, err = createSub(ctx, env, s.key, s.request())
 		return err
-	}
-	if parked {
-		env.Step("kill the service process and start it again")
-		if err := env.RestartService(ctx); err != nil {
-			return err
-		}
-	}
-	got, err := b.wait(ctx)
-	if err != nil {
-		return unexpected(env, s, sent, "the new subscription", err)
+	}, smtpTo(s.email)...)
+	if err := failureOrUnexpected(env, s, sent, "the new subscription", err); err != nil {
+		return withHint(err, "the subscription must survive a restart between its steps: keep every effect inside restate.Run")
 	}
 	if d := checkCreated(s, got); d != "" {
 		return grader.Fail(sent, "an active subscription with the request's customer, plan and start date", "%s: %s", describe(got), d)
@@ -137,27 +128,17 @@ func cancelKilledAfterRefund(ctx context.Context, env *grader.Env, s *subject) e
 	chargeID := charges[0].Result
 	failing := env.World.On(world.Gateway(world.Refund), world.Arg(world.ArgChargeID, chargeID)).FailNext(1)
 	defer failing.Remove()
-	park := env.World.On(smtpTo(s.email)...).Times(1).Park()
-	defer park.Remove()
-	defer env.World.ReleaseAll(smtpTo(s.email)...)
 
 	d := dayInPeriod(env.Rand, s.bill, 2)
 	sent := describeCancel(s.key, d) + ", with the refund timing out once, then the service process killed after the refund " +
 		"(while the cancellation email was on its way) and started again"
 	env.Step("%s", sent)
-	b := inBackground(func() (ex4.Subscription, error) { return cancelSub(ctx, env, s.key, fmtDate(d)) })
-	_, parked, err := waitParked(ctx, env, b, smtpTo(s.email)...)
-	if err != nil {
+	err := env.KillWhileParked(ctx, func(ctx context.Context) error {
+		_, err := cancelSub(ctx, env, s.key, fmtDate(d))
 		return err
-	}
-	if parked {
-		env.Step("kill the service process and start it again")
-		if err := env.RestartService(ctx); err != nil {
-			return err
-		}
-	}
-	if _, err := b.wait(ctx); err != nil {
-		return unexpected(env, s, sent, "the cancelled subscription", err)
+	}, smtpTo(s.email)...)
+	if err := failureOrUnexpected(env, s, sent, "the cancelled subscription", err); err != nil {
+		return withHint(err, "the cancellation must survive a restart between its steps: keep every effect inside restate.Run")
 	}
 	if err := expectConsistent(ctx, env, s, ex4.StatusCancelled, sent); err != nil {
 		return withHint(err, "the refund ran again after the process restarted, or the cancellation was not stored: wrap "+
