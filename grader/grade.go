@@ -33,6 +33,8 @@ type Options struct {
 	Runtime runtime.Config
 	// Progress receives short lines about slow steps (nil = discard).
 	Progress io.Writer
+	// Limits confine the submission's service (nil = none): for untrusted code.
+	Limits *submission.Limits
 }
 
 // Grade grades one exercise and returns its report. It never returns without having
@@ -164,7 +166,7 @@ func (h *harness) setup(ctx context.Context) error {
 	if h.world, err = world.Start(world.WithSeed(h.opts.Seed)); err != nil {
 		return fmt.Errorf("start fixture world: %w", err)
 	}
-	h.service, err = submission.Start(bin, h.world.Env(), 64<<10)
+	h.service, err = submission.StartWithLimits(bin, h.world.Env(), 64<<10, h.opts.Limits)
 	if err != nil {
 		return err
 	}

@@ -63,6 +63,7 @@ func subcommands() map[string]subcommand {
 		"doctor":   doctorCmd,
 		"progress": progressCmd,
 		"hint":     hintCmd,
+		"batch":    batchCmd,
 	}
 }
 

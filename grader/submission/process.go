@@ -20,7 +20,9 @@ type Process struct {
 	Port   int
 	Env    []string // extra KEY=VALUE pairs
 
-	logs *tailBuffer
+	logs   *tailBuffer
+	limits *Limits // nil: no limits
+	cgroup *cgroup // nil: no cgroup
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -30,25 +32,41 @@ type Process struct {
 
 // Start runs binary with PORT set to a free loopback port and env appended.
 func Start(binary string, env []string, logs int) (*Process, error) {
+	return StartWithLimits(binary, env, logs, nil)
+}
+
+// StartWithLimits is Start with the service and everything it forks confined by
+// limits (nil: none, as Start).
+func StartWithLimits(binary string, env []string, logs int, limits *Limits) (*Process, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
-	p := &Process{Binary: binary, Port: port, Env: env, logs: newTailBuffer(logs)}
+	p := &Process{Binary: binary, Port: port, Env: env, logs: newTailBuffer(logs), limits: limits}
 	if err := p.start(); err != nil {
+		p.cgroup.remove()
 		return nil, err
 	}
 	return p, nil
 }
 
 func (p *Process) start() error {
-	cmd := exec.Command(p.Binary)
-	cmd.Env = append(os.Environ(), append([]string{"PORT=" + strconv.Itoa(p.Port)}, p.Env...)...)
-	cmd.Stdout, cmd.Stderr = p.logs, p.logs
 	// Its own process group, so Stop reaches anything the submission forked.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd, gate, err := p.command(append(os.Environ(), append([]string{"PORT=" + strconv.Itoa(p.Port)}, p.Env...)...))
+	if err != nil {
+		return err
+	}
+	cmd.Stdout, cmd.Stderr = p.logs, p.logs
 	if err := cmd.Start(); err != nil {
+		if gate != nil {
+			gate.Close()
+		}
 		return fmt.Errorf("start service: %w", err)
+	}
+	if err := p.confine(cmd, gate); err != nil {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Wait()
+		return fmt.Errorf("confine service: %w", err)
 	}
 	done := make(chan struct{})
 	p.mu.Lock()
@@ -118,7 +136,11 @@ func (p *Process) WaitHealthy(ctx context.Context) error {
 func (p *Process) Kill() error { return p.signal(syscall.SIGKILL, 0) }
 
 // Stop asks the process group to stop (SIGTERM), and kills it after a grace period.
-func (p *Process) Stop() error { return p.signal(syscall.SIGTERM, 2*time.Second) }
+func (p *Process) Stop() error {
+	err := p.signal(syscall.SIGTERM, 2*time.Second)
+	p.cgroup.remove()
+	return err
+}
 
 // Restart kills the process and starts it again on the same port.
 func (p *Process) Restart(ctx context.Context) error {
@@ -150,8 +172,11 @@ func (p *Process) signal(sig syscall.Signal, grace time.Duration) error {
 	} else {
 		<-done
 	}
-	// Anything the submission forked into its group and left behind goes too.
-	if err := syscall.Kill(-pgid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
+	// Anything the submission forked into its group and left behind goes too, and with
+	// a cgroup, anything that left the group.
+	err := syscall.Kill(-pgid, syscall.SIGKILL)
+	p.cgroup.killAll()
+	if err != nil && !errors.Is(err, syscall.ESRCH) {
 		return fmt.Errorf("kill service process group %d: %w", pgid, err)
 	}
 	return nil

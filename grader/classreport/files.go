@@ -1,0 +1,101 @@
+package classreport
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+)
+
+// Format renders the class into one file's bytes.
+type Format struct {
+	Name   string // file name under the output folder
+	Render func(c *Class, b *bytes.Buffer) error
+}
+
+// WriteFiles renders every format into dir. Each file is written whole to a temp name
+// and renamed, after grading, by the grader process: whatever a submission wrote into
+// dir while it ran is replaced.
+func WriteFiles(dir string, c *Class, formats []Format) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("output folder: %w", err)
+	}
+	var written []string
+	for _, f := range formats {
+		var b bytes.Buffer
+		if err := f.Render(c, &b); err != nil {
+			return written, fmt.Errorf("render %s: %w", f.Name, err)
+		}
+		path := filepath.Join(dir, f.Name)
+		if err := writeAtomic(path, b.Bytes()); err != nil {
+			return written, err
+		}
+		written = append(written, path)
+	}
+	sort.Strings(written)
+	return written, nil
+}
+
+func writeAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// Instructor is the instructor's formats (they print the seed).
+func Instructor() []Format {
+	return []Format{
+		{Name: "class.json", Render: func(c *Class, b *bytes.Buffer) error { return c.WriteJSON(b) }},
+		{Name: "gradebook.csv", Render: func(c *Class, b *bytes.Buffer) error { return c.CSV(b) }},
+	}
+}
+
+// All is every format of a class: the instructor's files, and per learner a Gradescope
+// results.json and a GitHub Classroom runner result.
+func All(c *Class, hidden Hidden) []Format {
+	fs := append(Instructor(),
+		Format{Name: "junit.xml", Render: func(c *Class, b *bytes.Buffer) error { return c.JUnit(b) }},
+		Format{Name: "report.html", Render: func(c *Class, b *bytes.Buffer) error { return c.HTML(b) }},
+	)
+	for _, l := range c.Learners {
+		name := FileName(l.Name)
+		fs = append(fs,
+			Format{Name: filepath.Join("gradescope", name, "results.json"), Render: func(c *Class, b *bytes.Buffer) error { return c.WriteGradescope(b, l, hidden) }},
+			Format{Name: filepath.Join("classroom", name+".b64"), Render: func(c *Class, b *bytes.Buffer) error { return c.WriteClassroom(b, l) }},
+		)
+	}
+	return fs
+}
+
+// FileName makes a learner's name safe as one path element.
+func FileName(learner string) string {
+	out := []rune(learner)
+	for i, r := range out {
+		if !(r == '-' || r == '_' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			out[i] = '_'
+		}
+	}
+	s := string(out)
+	if s == "" || s[0] == '.' {
+		s = "_" + s
+	}
+	return s
+}
