@@ -42,7 +42,7 @@ func runStockAccurate(ctx context.Context, env *grader.Env) error {
 	h := &history{}
 
 	initial := ex3.RestockRequest{RestockID: newRestockID(env.Rand), Quantity: between(env.Rand, 25, 35)}
-	if err := runStep(ctx, env, m, h, 0, total, m.restockStep(initial, false), false); err != nil {
+	if err := runStep(ctx, env, m, h, 0, m.restockStep(initial, false), false); err != nil {
 		return err
 	}
 	for n := 1; len(ops) > 0; n++ {
@@ -51,7 +51,7 @@ func runStockAccurate(ctx context.Context, env *grader.Env) error {
 		}
 		var o op
 		o, ops = m.pick(env.Rand, ops)
-		if err := runStep(ctx, env, m, h, n, total, m.next(env.Rand, o), crash[n]); err != nil {
+		if err := runStep(ctx, env, m, h, n, m.next(env.Rand, o), crash[n]); err != nil {
 			return err
 		}
 		if n == restartAfter {
@@ -67,12 +67,10 @@ func runStockAccurate(ctx context.Context, env *grader.Env) error {
 
 // runStep makes one call, crashing its first attempt when crash is set, checks the answer
 // and then GetStockLevel against the model.
-func runStep(ctx context.Context, env *grader.Env, m *model, h *history, n, total int, s step, crash bool) error {
+func runStep(ctx context.Context, env *grader.Env, m *model, h *history, n int, s step, crash bool) error {
 	sent := fmt.Sprintf("step %d of the sequence on product %s: %s", n, m.key, s.sent)
 	if crash {
 		sent += " (its first attempt crashed just before it completed; Restate retried it)"
-	}
-	if crash {
 		env.Step("step %d: %s [crash before completion]", n, s.sent)
 	} else {
 		env.Step("step %d: %s", n, s.sent)
