@@ -1,6 +1,8 @@
 // Broken on purpose: ExpireReservation gives the units back whatever the reservation's
 // status, so a reservation released before its TTL ran out is given back a second time.
 // Expected to lose: reservation-expiry.
+//
+//grade:lose reservation-expiry
 package main
 
 import (

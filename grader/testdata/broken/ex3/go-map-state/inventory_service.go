@@ -1,6 +1,8 @@
 // Broken on purpose: stock and reservations live in a Go map in the service process, not in
 // Restate state. Everything works until the process restarts, and then it is all gone.
 // Expected to lose: stock-accurate (it restarts the service process half-way).
+//
+//grade:lose stock-accurate
 package main
 
 import (

@@ -1,6 +1,8 @@
 // Broken on purpose: ReserveStock never looks for a reservation stored under the same ID,
 // so every duplicate reserves its units again.
 // Expected to lose: stock-accurate, duplicate-reservation, concurrent-reservations.
+//
+//grade:lose stock-accurate duplicate-reservation concurrent-reservations
 package main
 
 import (

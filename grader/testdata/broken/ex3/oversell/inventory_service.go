@@ -1,6 +1,8 @@
 // Broken on purpose: ReserveStock does not check availability, so stock is oversold and
 // availableStock goes negative.
 // Expected to lose: stock-accurate, concurrent-reservations.
+//
+//grade:lose stock-accurate concurrent-reservations
 package main
 
 import (

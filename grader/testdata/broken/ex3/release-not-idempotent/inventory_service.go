@@ -1,6 +1,8 @@
 // Broken on purpose: ReleaseReservation gives the units back every time it is called,
 // whatever the reservation's status (released twice, or released after it expired).
 // Expected to lose: stock-accurate, release-restores, reservation-expiry.
+//
+//grade:lose stock-accurate release-restores reservation-expiry
 package main
 
 import (

@@ -2,6 +2,8 @@
 // 409 does not undo that write, so a refused reservation is left behind as "active", and
 // releasing that ID (unknown to the caller, who was refused) adds units that were never reserved.
 // Expected to lose: stock-accurate, release-restores.
+//
+//grade:lose stock-accurate release-restores
 package main
 
 import (
