@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"idempotency/contract/ex6"
 	"idempotency/fixtures/world"
@@ -25,7 +26,7 @@ func noDuplicates() grader.Scenario {
 		Points: 20,
 		Hint: "every order is its own transaction: make each idempotency key from the order ID (never from the customer or " +
 			"the items), and let a duplicate ProcessOrder return the stored result",
-		Timeout: 60e9,
+		Timeout: 60 * time.Second,
 		Run:     runNoDuplicates,
 	}
 }

@@ -3,6 +3,7 @@ package ex6
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"idempotency/contract/ex6"
@@ -64,33 +65,25 @@ func runRetrySafe(ctx context.Context, env *grader.Env) error {
 	if err := lostReplies(ctx, env, newOrder(env)); err != nil {
 		return err
 	}
-	// The service process is killed while each step's gateway call is in flight.
-	for _, k := range []struct {
-		step  string
-		order func() order
-		match func(o order) []world.Matcher
-	}{
-		{"reserving stock", func() order { return newOrder(env) }, func(o order) []world.Matcher {
+	// The service process is killed while one order per step has that step's gateway
+	// call in flight: one kill, five interrupted steps.
+	return killDuring(ctx, env, []inFlight{
+		{"reserving stock", newOrder(env), func(o order) []world.Matcher {
 			return []world.Matcher{warehouse(ex6.EventStockReserved), world.Arg(world.ArgReference, o.ID)}
 		}},
-		{"charging", func() order { return newOrder(env) }, func(o order) []world.Matcher {
+		{"charging", newOrder(env), func(o order) []world.Matcher {
 			return []world.Matcher{world.Gateway(world.Charge), world.Arg(world.ArgCustomerID, o.Req.CustomerID)}
 		}},
-		{"buying the label", func() order { return newOrder(env) }, func(o order) []world.Matcher {
+		{"buying the label", newOrder(env), func(o order) []world.Matcher {
 			return []world.Matcher{world.Gateway(world.CreateLabel), world.Arg(world.ArgOrderID, o.ID)}
 		}},
-		{"sending the confirmation", func() order { return newOrder(env) }, func(o order) []world.Matcher {
+		{"sending the confirmation", newOrder(env), func(o order) []world.Matcher {
 			return customerNotice(o, ex6.EventOrderConfirmed)
 		}},
-		{"refunding (compensation)", func() order { return undeliverableOrder(env) }, func(o order) []world.Matcher {
+		{"refunding (a compensation)", undeliverableOrder(env), func(o order) []world.Matcher {
 			return []world.Matcher{world.Gateway(world.Refund), chargeOfCustomer(env, o.Req.CustomerID)}
 		}},
-	} {
-		if err := killDuring(ctx, env, k.order(), k.step, k.match); err != nil {
-			return err
-		}
-	}
-	return nil
+	})
 }
 
 // crashed processes o with faults armed on pt, and checks the effects.
@@ -141,57 +134,86 @@ func crashParticipant(ctx context.Context, env *grader.Env, o order, c participa
 	return crashed(ctx, env, o, sent, pt, proxy.CrashAfterRunRecorded, proxy.CrashBeforeCompletion)
 }
 
-// killDuring parks the order's gateway call of one step, kills the service process
-// while it waits, restarts it, and checks that the order still ends with each effect once.
-func killDuring(ctx context.Context, env *grader.Env, o order, step string, match func(order) []world.Matcher) error {
-	m := match(o)
-	rule := env.World.On(m...).Times(1).Park()
-	defer rule.Remove()
-	sent := fmt.Sprintf("ProcessOrder %s; the service process is killed (SIGKILL) while %s, then restarted", o.describe(), step)
-	env.Step("%s", sent)
+// inFlight is an order whose gateway call of one step is held while the process dies.
+type inFlight struct {
+	step  string
+	o     order
+	match func(order) []world.Matcher
+}
+
+// killDuring starts every order, waits until each has its step's gateway call parked,
+// kills the service process (SIGKILL) and restarts it, and checks that every order
+// still ends with each effect once.
+func killDuring(ctx context.Context, env *grader.Env, flights []inFlight) error {
 	type answer struct {
 		res ex6.OrderResult
 		err error
 	}
-	done := make(chan answer, 1)
-	go func() {
-		res, err := processOrder(ctx, env, o)
-		done <- answer{res, err}
-	}()
+	done := make([]chan answer, len(flights))
+	for i, f := range flights {
+		rule := env.World.On(f.match(f.o)...).Times(1).Park()
+		defer rule.Remove()
+		done[i] = make(chan answer, 1)
+		go func() {
+			res, err := processOrder(ctx, env, f.o)
+			done[i] <- answer{res, err}
+		}()
+	}
+	sent := func(f inFlight) string {
+		return fmt.Sprintf("ProcessOrder %s; the service process is killed (SIGKILL) while %s, then restarted", f.o.describe(), f.step)
+	}
+	env.Step("%d orders, each held in a different step (%s); kill the service process and restart it", len(flights), stepList(flights))
 	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	if _, err := env.World.WaitParked(wctx, m...); err != nil {
-		select {
-		case a := <-done:
-			if a.err != nil && !isHarness(a.err) {
-				return env.Unexpected(sent, expectedOutcome(o), a.err)
+	for i, f := range flights {
+		if _, err := env.World.WaitParked(wctx, f.match(f.o)...); err != nil {
+			select {
+			case a := <-done[i]:
+				if a.err != nil && !isHarness(a.err) {
+					return env.Unexpected(sent(f), expectedOutcome(f.o), a.err)
+				}
+				return grader.Fail(sent(f), "the order reaches the step of "+f.step,
+					"ProcessOrder answered %s without that gateway call", describeResult(a.res))
+			default:
 			}
-			return grader.Fail(sent, "the order reaches the step of "+step,
-				"ProcessOrder answered %s without that gateway call", describeResult(a.res))
-		default:
+			return fmt.Errorf("the gateway call of %s for %s never arrived: %w", f.step, f.o.ID, err)
 		}
-		return fmt.Errorf("the gateway call of %s for %s never arrived: %w", step, o.ID, err)
 	}
 	if err := env.RestartService(ctx); err != nil {
 		return err
 	}
-	a := <-done
-	if a.err != nil {
-		return env.Unexpected(sent, expectedOutcome(o), a.err)
+	answers := make([]answer, len(flights))
+	for i := range flights {
+		answers[i] = <-done[i]
 	}
-	if err := settle(ctx, env, o); err != nil {
-		return err
+	for i, f := range flights {
+		if answers[i].err != nil {
+			return env.Unexpected(sent(f), expectedOutcome(f.o), answers[i].err)
+		}
 	}
-	if err := expectEffects(env, o, a.res, sent, lenient); err != nil {
-		return err
-	}
-	if err := sameStored(ctx, env, o, a.res, sent); err != nil {
-		return err
-	}
-	if n := len(env.World.Calls(append(m, abandoned)...)); n != 1 {
-		return fmt.Errorf("the parked call of %s for %s was abandoned %d times, want 1: the kill did not hit it", step, o.ID, n)
+	for i, f := range flights {
+		if err := settle(ctx, env, f.o); err != nil {
+			return err
+		}
+		if err := expectEffects(env, f.o, answers[i].res, sent(f), lenient); err != nil {
+			return err
+		}
+		if err := sameStored(ctx, env, f.o, answers[i].res, sent(f)); err != nil {
+			return err
+		}
+		if n := len(env.World.Calls(append(f.match(f.o), abandoned)...)); n != 1 {
+			return fmt.Errorf("the parked call of %s for %s was abandoned %d times, want 1: the kill did not hit it", f.step, f.o.ID, n)
+		}
 	}
 	return nil
+}
+
+func stepList(flights []inFlight) string {
+	steps := make([]string, len(flights))
+	for i, f := range flights {
+		steps[i] = f.step
+	}
+	return strings.Join(steps, ", ")
 }
 
 func abandoned(c world.Call) bool { return c.Abandoned }
