@@ -76,6 +76,9 @@ func batchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return &exitError{code: grader.ExitUsage, msg: "grade batch: " + err.Error()}
 	}
 	subs = sh.Select(subs)
+	if err := classreport.PrepareDir(*out); err != nil {
+		return err
+	}
 	var limits *submission.Limits
 	if !*noLimits {
 		l := submission.DefaultLimits()

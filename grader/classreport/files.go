@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"syscall"
 )
 
 // Format renders the class into one file's bytes.
@@ -18,8 +19,8 @@ type Format struct {
 // and renamed, after grading, by the grader process: whatever a submission wrote into
 // dir while it ran is replaced.
 func WriteFiles(dir string, c *Class, formats []Format) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("output folder: %w", err)
+	if err := PrepareDir(dir); err != nil {
+		return nil, err
 	}
 	var written []string
 	for _, f := range formats {
@@ -35,6 +36,23 @@ func WriteFiles(dir string, c *Class, formats []Format) ([]string, error) {
 	}
 	sort.Strings(written)
 	return written, nil
+}
+
+// PrepareDir makes the output folder before grading starts, owned by the grader, and
+// refuses one that someone else owns: a submission running as another user may have
+// made it first to plant files in it.
+func PrepareDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("output folder: %w", err)
+	}
+	info, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("output folder: %w", err)
+	}
+	if st, ok := info.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
+		return fmt.Errorf("output folder %s belongs to uid %d, not to the grader (uid %d): remove it or choose another --out", dir, st.Uid, os.Geteuid())
+	}
+	return nil
 }
 
 func writeAtomic(path string, data []byte) error {
