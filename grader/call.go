@@ -37,8 +37,8 @@ func (e *CallError) Describe() string {
 	case e.Code == 501:
 		return fmt.Sprintf("%s answered 501 not implemented (%s)", e.Target.Handler, e.Message)
 	case e.Code == 570 || containsAny(e.Message, "journal mismatch", "RT0016"):
-		return fmt.Sprintf("%s failed with a journal mismatch (%d %s): on retry your handler did something different from the first attempt; values from math/rand, time.Now() or map order must come from restate.Rand or restate.Run",
-			e.Target.Handler, e.Code, e.Message)
+		return fmt.Sprintf("%s failed with a journal mismatch (%d): on retry your handler did something different from the first attempt; values from math/rand, time.Now() or map order must come from restate.Rand or restate.Run. Restate found:\n%s",
+			e.Target.Handler, e.Code, MismatchDetail(e.Message))
 	case !e.FromHandler && e.Code == 404:
 		return fmt.Sprintf("Restate does not know %s/%s: is the service or handler renamed? (%s)", e.Target.Service, e.Target.Handler, e.Message)
 	default:
