@@ -185,4 +185,3 @@ func renderError(env *grader.Env, sent string, err error) error {
 		"Restate retried SendTemplatedEmail and your handler did something different than on the first attempt (journal mismatch, %d):\n%s",
 		ce.Code, grader.MismatchDetail(ce.Message))
 }
-
