@@ -64,6 +64,8 @@ func subcommands() map[string]subcommand {
 		"progress": progressCmd,
 		"hint":     hintCmd,
 		"batch":    batchCmd,
+		"compare":  compareCmd,
+		"merge":    mergeCmd,
 	}
 }
 

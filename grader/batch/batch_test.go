@@ -102,4 +102,3 @@ func TestBatchGradesAClass(t *testing.T) {
 	assert.Equal(t, c.Learners[0].Results[0].Report.Score, back.Learners[0].Results[0].Report.Score)
 	assert.Equal(t, uint64(11), back.Seed)
 }
-

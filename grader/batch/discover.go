@@ -159,3 +159,24 @@ func copyFile(src, dst string) error {
 	}
 	return out.Close()
 }
+
+// Stage copies one exercise folder from anywhere into a fresh package of the module
+// under ScratchDir, as Run does for each submission, and returns it with its cleanup.
+func Stage(root, src, exercise string) (string, func(), error) {
+	base, err := os.MkdirTemp(filepath.Join(root, ScratchDir), "stage-")
+	if os.IsNotExist(err) {
+		if err = os.MkdirAll(filepath.Join(root, ScratchDir), 0o755); err == nil {
+			base, err = os.MkdirTemp(filepath.Join(root, ScratchDir), "stage-")
+		}
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("scratch folder: %w", err)
+	}
+	cleanup := func() { os.RemoveAll(base) }
+	dst := filepath.Join(base, exercise)
+	if _, err := copySource(src, dst); err != nil {
+		cleanup()
+		return "", nil, fmt.Errorf("copy %s: %w", src, err)
+	}
+	return dst, cleanup, nil
+}

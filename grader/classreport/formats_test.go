@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"idempotency/grader"
+	"idempotency/grader/compare"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -316,4 +317,18 @@ func TestMergeShards(t *testing.T) {
 	other.Seed = 1
 	_, err = Merge([]*Class{a, &other})
 	assert.ErrorContains(t, err, "same --seed")
+}
+
+func TestHTMLGolden(t *testing.T) {
+	c := sampleClass()
+	c.Reference = map[string]*grader.Report{"ex1": c.Learners[0].Results[0].Report}
+	c.Learners[1].Results[0].Diff = []compare.Difference{{Criterion: "cancel-once", Field: "observed", Submission: "2 cancellation notices for o-2", Reference: ""}}
+	var b bytes.Buffer
+	require.NoError(t, c.HTML(&b))
+	golden(t, "report.html", b.Bytes())
+	html := b.String()
+	assert.Contains(t, html, "instructor's seed <code>4242</code>")
+	assert.Contains(t, html, "1 of 3", "cancel-once failed for bob among the three graded")
+	assert.Contains(t, html, "observed: 2 cancellation notices for o-2")
+	assert.Contains(t, html, "1≠")
 }
