@@ -30,10 +30,10 @@ func ExplainCall(ce *CallError, serviceLog string) string {
 	if ce.FromHandler && ce.Code == 500 {
 		method := ce.Target.Service + "/" + h
 		if n := countAttempts(serviceLog, "Invocation returned a non-terminal failure", method, ce.Message); n > 0 {
-			return explainRetried(h, ce.Message, n)
+			return explainRetried(h, ce.Message, ranUntilKilled(n))
 		}
 		if n := countAttempts(serviceLog, "Invocation panicked", method, ce.Message); n > 0 {
-			return explainPanic(h, ce.Message, "", n)
+			return explainPanic(h, ce.Message, "", ranUntilKilled(n))
 		}
 	}
 	return ce.Describe()
@@ -45,24 +45,24 @@ func ExplainInvocation(inv admin.Invocation) string {
 	if inv.LastFailure == "" {
 		return fmt.Sprintf("%s was %s with no recorded failure: it was waiting (on a call, a sleep, or a gateway that never answered)", inv.Handler, inv.Status)
 	}
-	retries := ""
+	tried := "keeps retrying it"
 	if inv.RetryCount != nil {
-		retries = fmt.Sprintf(" after %d attempts", *inv.RetryCount)
+		tried = fmt.Sprintf("keeps retrying it (%d attempts so far)", *inv.RetryCount)
 	}
 	code, msg, stack := splitFailure(inv.LastFailure)
 	switch {
 	case inv.LastFailureCode == "RT0016" || code == 570:
 		m, _ := parseMismatch(msg)
-		return explainMismatch(inv.Handler, 570, m) + retries
+		return explainMismatch(inv.Handler, 570, m)
 	case inv.LastFailureCode == "RT0007" && stack != "":
 		if at := panicSite(stack); at != "" {
-			return explainPanic(inv.Handler, msg, at, 0) + retries
+			return explainPanic(inv.Handler, msg, at, tried)
 		}
-		return explainRetried(inv.Handler, msg, 0) + retries
+		return explainRetried(inv.Handler, msg, tried)
 	case inv.LastFailureCode == "RT0010":
-		return fmt.Sprintf("%s lost its connection to Restate mid-attempt (RT0010: the service crashed, was stopped, or a crash was injected) and was being retried%s", inv.Handler, retries)
+		return fmt.Sprintf("%s lost its connection to Restate mid-attempt (RT0010: the service crashed, was stopped, or a crash was injected), and Restate %s", inv.Handler, tried)
 	}
-	return fmt.Sprintf("%s kept failing%s; its last failure: %s", inv.Handler, retries, firstLine(inv.LastFailure))
+	return fmt.Sprintf("%s keeps failing, and Restate %s; its last failure: %s", inv.Handler, tried, firstLine(inv.LastFailure))
 }
 
 // ExplainCrash explains a service process that died: the panic and the first line of
@@ -295,27 +295,29 @@ func sdkCall(command string) string {
 	return fn + " ('" + command + "')"
 }
 
-func explainRetried(handler, msg string, attempts int) string {
-	tried := "retried it"
-	if attempts > 1 {
-		tried = fmt.Sprintf("ran it %d times", attempts)
-	}
-	return fmt.Sprintf("%s returned a plain Go error (%q). Restate treats a plain error as transient and %s until the attempt budget ran out, then gave up. "+
+func explainRetried(handler, msg, tried string) string {
+	return fmt.Sprintf("%s returned a plain Go error (%q). Restate treats a plain error as transient and %s. "+
 		"If a retry cannot fix it (bad input, not found, a conflict), return it as terminal: restate.ToTerminalError(err, restate.WithErrorCode(404))",
 		handler, msg, tried)
 }
 
-func explainPanic(handler, msg, at string, attempts int) string {
+func explainPanic(handler, msg, at, tried string) string {
 	where := ""
 	if at != "" {
 		where = " at " + at
 	}
-	tried := "retried it"
-	if attempts > 1 {
-		tried = fmt.Sprintf("ran it %d times", attempts)
-	}
-	return fmt.Sprintf("%s panicked%s (%q). The SDK turns a panic into a transient failure, so Restate %s, and it panicked every time: fix the bug (a nil map or pointer, an index out of range...), or return restate.ToTerminalError(err, restate.WithErrorCode(400)) for bad input",
+	return fmt.Sprintf("%s panicked%s (%q). The SDK turns a panic into a transient failure, so Restate %s, and it panics every time: "+
+		"fix the bug (a nil map or pointer, an index out of range...), or return restate.ToTerminalError(err, restate.WithErrorCode(400)) for bad input",
 		handler, where, msg, tried)
+}
+
+// ranUntilKilled says how a finished invocation was retried, from the attempts the
+// service logged.
+func ranUntilKilled(attempts int) string {
+	if attempts > 1 {
+		return fmt.Sprintf("ran it %d times until the attempt budget ran out, then gave up", attempts)
+	}
+	return "retried it until the attempt budget ran out, then gave up"
 }
 
 // countAttempts counts the SDK's log lines of one kind for method whose err is msg: one

@@ -127,7 +127,7 @@ func TestExplainInvocation(t *testing.T) {
 		{
 			name: "plain error: the stack has only the SDK's frames",
 			inv:  admin.Invocation{Handler: "Plain", Status: "backing-off", RetryCount: &thirteen, LastFailure: plainFailure, LastFailureCode: "RT0007"},
-			want: []string{"Plain returned a plain Go error (\"payment gateway said no\")", "after 13 attempts"},
+			want: []string{"Plain returned a plain Go error (\"payment gateway said no\")", "13 attempts so far"},
 		},
 		{
 			name: "panic: the stack names the learner's line",

@@ -138,6 +138,80 @@ func TestPlayCommandsWork(t *testing.T) {
 	assert.Empty(t, children(t), "processes left running after play stopped")
 }
 
+// An invocation that Restate keeps retrying is explained in the live output, once.
+func TestPlayExplainsRetries(t *testing.T) {
+	root := gradetest.Root(t)
+	t.Setenv("TMPDIR", t.TempDir())
+	probe := grader.Exercise{
+		ID: "probe", Title: "probe", Stub: "grader/testdata/loop/probe", Solution: "grader/testdata/loop/probe",
+		Services: map[string][]string{"Probe": {"Plain", "Panics"}},
+	}
+	pr, pw := io.Pipe()
+	lines := make(chan string, 1000)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- play.Run(ctx, probe, grader.Options{
+			Dir: filepath.Join(root, probe.Stub), Root: root, Seed: 3,
+			// A budget large enough that the invocations are still backing off when polled.
+			Runtime: runtime.Config{Kind: "native", RetryMaxAttempts: 1000}, Progress: io.Discard,
+		}, pw)
+		pw.Close()
+	}()
+	var ingressURL string
+	want := map[string]string{
+		"Probe/k-plain/Plain":  "Plain returned a plain Go error",
+		"Probe/k-panic/Panics": "Panics panicked at main.go",
+	}
+	deadline := time.After(2 * time.Minute)
+	for len(want) > 0 {
+		select {
+		case l, ok := <-lines:
+			require.True(t, ok, "output ended early")
+			if m := curlLine.FindStringSubmatch(l); m != nil && ingressURL == "" {
+				ingressURL = m[1][:strings.Index(m[1], "/Probe/")]
+			}
+			if l == play.LedgerHeader {
+				for _, path := range []string{"/Probe/k-plain/Plain/send", "/Probe/k-panic/Panics/send"} {
+					req, err := http.NewRequest(http.MethodPost, ingressURL+path, nil)
+					require.NoError(t, err)
+					resp, err := http.DefaultClient.Do(req)
+					require.NoError(t, err)
+					resp.Body.Close()
+					require.Equal(t, http.StatusAccepted, resp.StatusCode, path)
+				}
+			}
+			for target, text := range want {
+				if strings.Contains(l, "Restate is retrying "+target) {
+					t.Log(l)
+					assert.Contains(t, l, text)
+					delete(want, target)
+				}
+			}
+		case <-deadline:
+			t.Fatalf("no explanation for %v within 2 minutes", want)
+		}
+	}
+	cancel()
+	select {
+	case err := <-done:
+		assert.NoError(t, err)
+	case <-time.After(time.Minute):
+		t.Fatal("play did not stop")
+	}
+	for range lines {
+	}
+	assert.Empty(t, children(t))
+}
+
 // children lists the live child processes of this test binary.
 func children(t *testing.T) []string {
 	t.Helper()
