@@ -16,3 +16,4 @@ selftest:
 # Speed targets are measured here, never asserted by a timed test.
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 20m ./grader/bench/
+	$(GO) test -run '^$$' -bench BenchmarkClass -benchtime 1x -timeout 40m ./grader/batch/

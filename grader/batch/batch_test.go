@@ -27,7 +27,7 @@ func moduleRoot(t *testing.T) string {
 }
 
 // copyTree copies a folder of files (one level) into dst.
-func copyTree(t *testing.T, src, dst string) {
+func copyTree(t testing.TB, src, dst string) {
 	t.Helper()
 	require.NoError(t, os.MkdirAll(dst, 0o755))
 	entries, err := os.ReadDir(src)
