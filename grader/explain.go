@@ -461,3 +461,11 @@ func firstLine(s string) string {
 	}
 	return s
 }
+
+// serviceLogs is the service's output so far ("" without a service), for ExplainCall.
+func (e *Env) serviceLogs() string {
+	if e.Service == nil {
+		return ""
+	}
+	return e.Service.Logs()
+}
