@@ -61,29 +61,43 @@ func describe(s ex4.Subscription) string {
 		s.CreatedAt.Format("2006-01-02T15:04:05.000Z07:00"))
 }
 
-// maxMessage bounds how much of Restate's error message evidence quotes: a journal
+// maxObserved bounds how much of Restate's own error message evidence quotes: a journal
 // mismatch message carries the whole state value, twice.
-const maxMessage = 400
+const maxObserved = 600
 
-// unexpected is env.Unexpected with Restate's message cut to a readable length and,
-// when s is not nil, what the payment gateway saw of s meanwhile: a retry that failed
-// often charged again first.
+// unexpected judges an error answer like env.Unexpected, but in the engine's
+// explanation of Restate's failures (grader.ExplainCall: a journal mismatch names the
+// step that differed), cut to a readable length, and, when s is not nil, with what the
+// payment gateway saw of s meanwhile: a retry that failed often charged again first.
 func unexpected(env *grader.Env, s *subject, sent, expected string, err error) error {
 	var ce *grader.CallError
-	if errors.As(err, &ce) && len(ce.Message) > maxMessage {
-		short := *ce
-		short.Message = ce.Message[:maxMessage] + " ..."
-		err = &short
+	if !errors.As(err, &ce) {
+		return err
 	}
-	out := env.Unexpected(sent, expected, err)
-	var f *grader.Failure
-	if s == nil || !errors.As(out, &f) {
-		return out
+	logs := ""
+	if env.Service != nil {
+		logs = env.Service.Logs()
 	}
-	if e := effectsOf(env, s); len(e.charges)+len(e.refunds) > 0 {
+	obs := grader.ExplainCall(ce, logs)
+	if len(obs) > maxObserved {
+		obs = obs[:maxObserved] + " ..."
+	}
+	if st := env.ServiceState(); st != "" {
+		obs += "\n" + st
+	}
+	f := &grader.Failure{Sent: sent, Expected: expected, Observed: obs}
+	if s == nil {
+		return f
+	}
+	e := effectsOf(env, s)
+	if len(e.charges)+len(e.refunds) > 0 {
 		f.Observed += "\nmeanwhile, the payment gateway saw:\n" + e.payments()
 	}
-	return out
+	if n := e.repeatedCharge(); n > 1 {
+		f.Hint = fmt.Sprintf("the same charge went through %d times: it ran again each time Restate retried the handler. "+
+			"Wrap fixtures.Charge in restate.Run, so that a retry replays the recorded charge ID instead of charging again", n)
+	}
+	return f
 }
 
 // failureOrUnexpected passes a *Failure (the engine's own finding, say "never called the

@@ -19,7 +19,7 @@ func cancelIdempotent() grader.Scenario {
 		Points: 20,
 		Hint: "CancelSubscription: unknown subscription -> terminal 404; already cancelled -> return it as it is, with no " +
 			"second refund or email; otherwise refund the unused part of the period once, inside restate.Run: " +
-			"price × days from the cancel date to the period's end / days in the period, rounded half up (see the README)",
+			"price × days from the cancel date to the period's end / days in the period, rounded half up (README; TODO step 4)",
 		Run: runCancelIdempotent,
 	}
 }

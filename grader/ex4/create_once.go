@@ -19,7 +19,7 @@ func createOnce() grader.Scenario {
 		Points: 20,
 		Hint: "read the stored subscription first and return it unchanged when there is one; charge inside restate.Run " +
 			"(with an idempotency key made from the subscription ID), so that a retry after a failure later in the handler " +
-			"replays the charge instead of charging again; unknown customer or plan -> terminal 400 before any charge",
+			"replays the charge instead of charging again; unknown customer or plan -> terminal 400 before any charge (TODO step 1)",
 		Run: runCreateOnce,
 	}
 }

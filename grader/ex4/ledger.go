@@ -57,7 +57,20 @@ func newCalls(all, before world.Calls) world.Calls {
 	return out
 }
 
-// String lists the payment calls, for evidence.
+// repeatedCharge returns how often the most repeated charge (same amount, same
+// description) went through: 1 when no charge was repeated.
+func (e effects) repeatedCharge() int {
+	most := 0
+	seen := map[string]int{}
+	for _, c := range e.charges {
+		k := c.Arg(world.ArgAmount) + "\x00" + c.Arg(world.ArgDescription)
+		seen[k]++
+		most = max(most, seen[k])
+	}
+	return most
+}
+
+// payments lists the payment calls, for evidence.
 func (e effects) payments() string {
 	all := append(append(world.Calls{}, e.charges...), e.refunds...)
 	if len(all) == 0 {

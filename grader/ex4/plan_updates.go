@@ -19,7 +19,7 @@ func planUpdates() grader.Scenario {
 		Points: 20,
 		Hint: "UpdatePlan: unknown subscription -> 404; cancelled -> terminal 409; the plan it is on already -> return it " +
 			"with no charge, refund or email; unknown plan -> terminal 400 and nothing changes; otherwise charge (upgrade) " +
-			"or refund (downgrade) the prorated difference once, inside restate.Run, as the README's formula says",
+			"or refund (downgrade) the prorated difference once, inside restate.Run, as the README's formula says (TODO step 5)",
 		Run: runPlanUpdates,
 	}
 }

@@ -25,7 +25,7 @@ func renewal() grader.Scenario {
 		Hint: "CreateSubscription on fast-test schedules Renew{period: 2} with restate.ObjectSend(...).Send(req, " +
 			"restate.WithDelay(ex4.TestCycle)); Renew charges its period once, inside restate.Run, described by " +
 			"ex4.PeriodChargeDescription, then schedules the next period; on a cancelled subscription it does nothing " +
-			"and schedules nothing",
+			"and schedules nothing (TODO bonus)",
 		Timeout: 45 * time.Second,
 		Run:     runRenewal,
 	}

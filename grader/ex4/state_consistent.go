@@ -17,7 +17,7 @@ func stateConsistent() grader.Scenario {
 		Points: 20,
 		Hint: "store the subscription only after the charge succeeded, and keep every payment inside restate.Run, so that a " +
 			"retry or a restarted process resumes where it stopped: an active subscription is charged exactly once, a " +
-			"cancelled one refunded exactly once, and a declined card leaves no active subscription behind",
+			"cancelled one refunded exactly once, and a declined card leaves no active subscription behind (TODO steps 1 and 4)",
 		// It kills the service process.
 		Exclusive: true,
 		Timeout:   60 * time.Second,

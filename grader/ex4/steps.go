@@ -11,7 +11,11 @@ import (
 
 // createSubject creates s and checks the answer against the request.
 func createSubject(ctx context.Context, env *grader.Env, s *subject) error {
-	sent := s.describeReq()
+	return createSubjectAs(ctx, env, s, s.describeReq())
+}
+
+// createSubjectAs is createSubject with sent describing the call and its faults.
+func createSubjectAs(ctx context.Context, env *grader.Env, s *subject, sent string) error {
 	env.Step("%s", sent)
 	got, err := createSub(ctx, env, s.key, s.request())
 	if err != nil {
