@@ -98,7 +98,7 @@ func (e *Env) ServiceState() string {
 		return ""
 	}
 	if exited, how := e.Service.Exited(); exited {
-		return fmt.Sprintf("your service process has exited (%s); its last output:\n%s", how, lastLines(e.Service.Logs(), 15))
+		return fmt.Sprintf("your service process has exited (%s). %s Its last output:\n%s", how, ExplainCrash(e.Service.Logs()), lastLines(e.Service.Logs(), 15))
 	}
 	return ""
 }
@@ -110,7 +110,7 @@ func (e *Env) Unexpected(sent, expected string, err error) error {
 	if !asCallError(err, &ce) {
 		return err
 	}
-	obs := ce.Describe()
+	obs := ExplainCall(ce, e.serviceLogs())
 	if st := e.ServiceState(); st != "" {
 		obs += "\n" + st
 	}

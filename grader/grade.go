@@ -125,6 +125,7 @@ func (h *harness) setup(ctx context.Context) error {
 	h.tmp = tmp
 
 	// Building and starting the server do not depend on each other.
+	fmt.Fprintf(h.opts.Progress, "building %s and starting restate-server ...\n", h.dir)
 	var wg sync.WaitGroup
 	var bin string
 	var buildErr, serverErr error
@@ -181,9 +182,9 @@ func (h *harness) setup(ctx context.Context) error {
 	h.admin = admin.New(h.server.AdminURL())
 	dep, err := h.admin.Register(hctx, h.proxy.URL)
 	if err != nil {
-		return err
+		return ExplainRegistration(err, h.proxy.URL)
 	}
-	if err := checkServices(h.ex, dep); err != nil {
+	if err := ExplainServices(h.ex, dep); err != nil {
 		return err
 	}
 	h.base = Env{
@@ -200,40 +201,6 @@ func (h *harness) setup(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// checkServices compares what the submission registered with the contract.
-func checkServices(ex Exercise, dep admin.Deployment) error {
-	have := map[string]map[string]bool{}
-	var names []string
-	for _, s := range dep.Services {
-		names = append(names, s.Name)
-		have[s.Name] = map[string]bool{}
-		for _, hd := range s.Handlers {
-			have[s.Name][hd.Name] = true
-		}
-	}
-	var missing []string
-	for svc, handlers := range ex.Services {
-		if have[svc] == nil {
-			missing = append(missing, "service "+svc)
-			continue
-		}
-		for _, hd := range handlers {
-			if !have[svc][hd] {
-				missing = append(missing, "handler "+svc+"."+hd)
-			}
-		}
-	}
-	if len(missing) == 0 {
-		return nil
-	}
-	return &Failure{
-		Sent:     "registration of your service with restate-server",
-		Expected: "the services and handlers of the contract: " + describeServices(ex.Services),
-		Observed: fmt.Sprintf("missing %s (your deployment registered: %s)", strings.Join(missing, ", "), strings.Join(names, ", ")),
-		Hint:     "keep the service and handler names of the exercise (they are in contract/" + ex.ID + "); the grader calls them by name",
-	}
 }
 
 func describeServices(m map[string][]string) string {

@@ -51,7 +51,7 @@ func runScenario(ctx context.Context, s Scenario, base Env, seed uint64) Criteri
 			res.Observed += "\n" + killed
 		}
 		res.Evidence = (&Failure{Sent: res.Sent, Expected: res.Expected, Observed: res.Observed}).Evidence()
-		res.Hint = "a handler that never returns is usually retried forever: return a terminal error (restate.TerminalError) for failures that a retry cannot fix, and never block on something outside Restate"
+		res.Hint = "a handler that never returns is usually retried forever: return a terminal error (restate.ToTerminalError(err, restate.WithErrorCode(...))) for failures that a retry cannot fix, and never block on something outside Restate"
 	default:
 		res.Status = StatusError
 		res.Evidence = "the grader could not judge this criterion: " + err.Error()
@@ -84,9 +84,7 @@ func killUnfinished(env *Env) string {
 		}
 		for _, inv := range killed {
 			out += fmt.Sprintf("killed stuck invocation %s/%s/%s (%s)", inv.Service, inv.Key, inv.Handler, inv.Status)
-			if inv.LastFailure != "" {
-				out += ": last failure: " + inv.LastFailure
-			}
+			out += ": " + ExplainInvocation(inv)
 			out += "\n"
 		}
 	}

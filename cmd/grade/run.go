@@ -70,6 +70,9 @@ func subcommands() map[string]subcommand {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		args = []string{"progress"}
+	}
 	if len(args) > 0 {
 		if sub, ok := subcommands()[args[0]]; ok {
 			return sub(ctx, args[1:], stdout, stderr)

@@ -40,7 +40,8 @@ func runArgs(t *testing.T, args ...string) (int, string, string) {
 
 func TestUsage(t *testing.T) {
 	cases := []testCase{
-		{name: "no command", args: nil, exit: 2, stderr: "usage:"},
+		{name: "no command shows progress", args: nil, exit: 0, stdout: "Your progress"},
+		{name: "only flags", args: []string{"--no-color"}, exit: 2, stderr: "usage:"},
 		{name: "unknown exercise", args: []string{"ex9"}, exit: 2, stderr: `unknown exercise "ex9"`},
 		{name: "bad format", args: []string{"ex1", "--format", "xml"}, exit: 2, stderr: "--format"},
 		{name: "solution and dir", args: []string{"ex1", "--solution", "--dir", "x"}, exit: 2, stderr: "not both"},

@@ -79,7 +79,7 @@ func nextStep(r *grader.Report) string {
 	}
 	for _, c := range r.Criteria {
 		if c.Status == grader.StatusFail && !c.Bonus {
-			return fmt.Sprintf("work on %q first. %s", c.Title, c.Hint)
+			return fmt.Sprintf("work on %q first. %s (more help: go run ./cmd/grade hint %s %s)", c.Title, c.Hint, r.Exercise, c.ID)
 		}
 	}
 	for _, c := range r.Criteria {
