@@ -32,6 +32,21 @@ func isHarness(err error) bool {
 	return err != nil && !errors.As(err, &ce)
 }
 
+// genuineRefusedHint is the hint for a correctly signed delivery that was refused.
+var genuineRefusedHint = fmt.Sprintf("a correctly signed delivery was refused: read the header with ctx.Request().Headers.Get(%q) "+
+	"(Restate passes header names in lower case), and compare v1 with hex(HMAC-SHA256(fixtures.WebhookSecret(), t + \".\" + ctx.Request().Body))",
+	ex5.SignatureHeader)
+
+// unexpected is env.Unexpected, with a hint when the answer was 401: every delivery the
+// grader expects to succeed is correctly signed, so the signature check itself is wrong.
+func unexpected(env *grader.Env, sent, expected string, err error) error {
+	f := env.Unexpected(sent, expected, err)
+	if grader.Code(err) == 401 {
+		return withHint(f, genuineRefusedHint)
+	}
+	return f
+}
+
 // isJournalMismatch reports whether a call failed because a retry took another path
 // than the attempt Restate had journaled.
 func isJournalMismatch(err error) bool {

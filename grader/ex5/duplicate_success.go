@@ -51,7 +51,7 @@ func processOnce(ctx context.Context, env *grader.Env, w webhook) (ex5.WebhookSt
 	env.Step("ProcessWebhook %s (%s)", w.ID, w.Type)
 	rec, err := deliverSigned(ctx, env, w, w.body())
 	if err != nil {
-		return rec, env.Unexpected(sent, "success", err)
+		return rec, unexpected(env, sent, "success", err)
 	}
 	if d := diffRecord(w, ex5.StatusProcessed, rec); d != "" {
 		return rec, grader.Fail(sent, recordExpectation(w, ex5.StatusProcessed), "%s: %s", describe(rec), d)
@@ -78,15 +78,15 @@ func duplicatesAfter(ctx context.Context, env *grader.Env, w webhook, first ex5.
 		{"the same body a third time", w.body()},
 		{"the same id with a changed body (type payment.failed)", changed.body()},
 	}
-	for _, d := range deliveries {
-		sent := fmt.Sprintf("ProcessWebhook for %s, already processed: %s, while the order store and the notification gateway take %s to answer", w.ID, d.what, slowGateway)
-		env.Step("duplicate ProcessWebhook %s: %s", w.ID, d.what)
+	for _, dup := range deliveries {
+		sent := fmt.Sprintf("ProcessWebhook for %s, already processed: %s, while the order store and the notification gateway take %s to answer", w.ID, dup.what, slowGateway)
+		env.Step("duplicate ProcessWebhook %s: %s", w.ID, dup.what)
 		before := len(effectsOf(env, w).all)
 		start := time.Now()
-		rec, err := deliver(ctx, env, w.ID, d.body, env.World.SignWebhook(time.Now(), d.body))
+		rec, err := deliver(ctx, env, w.ID, dup.body, env.World.SignWebhook(time.Now(), dup.body))
 		took := time.Since(start)
 		if err != nil {
-			return withHint(env.Unexpected(sent, "success with the stored record (a duplicate is not an error)", err),
+			return withHint(unexpected(env, sent, "success with the stored record (a duplicate is not an error)", err),
 				"a duplicate delivery is success for the sender: return the stored record with no error, or Stripe keeps retrying")
 		}
 		if e := expectEffects(env, w, 1, sent, duplicateHint); e != nil {
@@ -113,7 +113,7 @@ func duplicatesAfter(ctx context.Context, env *grader.Env, w webhook, first ex5.
 	env.Step("GetWebhookStatus %s after the duplicates", w.ID)
 	stored, err := getStatus(ctx, env, w.ID)
 	if err != nil {
-		return env.Unexpected("GetWebhookStatus "+w.ID+" after 3 duplicate deliveries", "the first delivery's record", err)
+		return unexpected(env, "GetWebhookStatus "+w.ID+" after 3 duplicate deliveries", "the first delivery's record", err)
 	}
 	if d := diffStored(first, stored); d != "" {
 		return grader.Fail("GetWebhookStatus "+w.ID+" after 3 duplicate deliveries", "the first delivery's record, unchanged: "+describe(first),
@@ -141,7 +141,7 @@ func duplicatesDuring(ctx context.Context, env *grader.Env) error {
 	}
 	if early != nil {
 		if early.err != nil {
-			return env.Unexpected(sent, "success", early.err)
+			return unexpected(env, sent, "success", early.err)
 		}
 		if err := expectEffects(env, w, 1, sent, duplicateHint); err != nil {
 			return err
@@ -163,13 +163,13 @@ func duplicatesDuring(ctx context.Context, env *grader.Env) error {
 	env.Step("released the order store call; waiting for all %d answers", 1+queuedDuplicates)
 	first := <-firstCh
 	if first.err != nil {
-		return env.Unexpected(sent+": the first delivery", "success", first.err)
+		return unexpected(env, sent+": the first delivery", "success", first.err)
 	}
 	for i, ch := range dups {
 		a := <-ch
 		what := fmt.Sprintf("%s: duplicate %d", sent, i+1)
 		if a.err != nil {
-			return withHint(env.Unexpected(what, "success once the first delivery completed", a.err),
+			return withHint(unexpected(env, what, "success once the first delivery completed", a.err),
 				"a duplicate delivery is success for the sender: return the stored record with no error")
 		}
 		if d := diffRecord(w, ex5.StatusProcessed, a.rec); d != "" {

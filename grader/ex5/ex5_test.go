@@ -28,6 +28,7 @@ var brokenCopies = map[string][]string{
 	"dedupe-by-body-hash":           {"duplicate-success"},
 	"duplicate-reads-gateway":       {"duplicate-success"},
 	"global-lock":                   {"independent"},
+	"one-ledger-object":             {"independent"},
 	"effects-outside-run":           {"side-effects-once"},
 	"dedupe-in-go-map":              {"side-effects-once"},
 	"all-errors-terminal":           {"side-effects-once"},
@@ -37,14 +38,12 @@ var brokenCopies = map[string][]string{
 
 func TestSolutionScoresFullMarks(t *testing.T) {
 	t.Parallel()
-	for _, seed := range []uint64{1, 2, 3} {
-		r := gradetest.Grade(t, ex5.Exercise(), "solutions/ex5", seed, "")
-		gradetest.AssertLoses(t, r)
-		assert.Equal(t, 100, r.MaxScore)
-		assert.Equal(t, r.MaxScore, r.Score, "seed %d", seed)
-		assert.Equal(t, r.BonusMax, r.BonusScore, "seed %d", seed)
-		assert.Equal(t, grader.ExitPass, r.ExitCode(), "seed %d", seed)
-	}
+	r := gradetest.Grade(t, ex5.Exercise(), "solutions/ex5", 1, "")
+	gradetest.AssertLoses(t, r)
+	assert.Equal(t, 100, r.MaxScore)
+	assert.Equal(t, r.MaxScore, r.Score)
+	assert.Equal(t, r.BonusMax, r.BonusScore)
+	assert.Equal(t, grader.ExitPass, r.ExitCode())
 }
 
 func TestStubScoresZero(t *testing.T) {

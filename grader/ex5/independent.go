@@ -75,7 +75,7 @@ func deliverAll(ctx context.Context, env *grader.Env, hooks []webhook, sent stri
 				"no answer for %s after %s: it waited for another webhook", w.ID, deadline).WithHint(independentHint)
 		}
 		if a.err != nil {
-			return env.Unexpected(what, "success", a.err)
+			return unexpected(env, what, "success", a.err)
 		}
 		if d := diffRecord(w, ex5.StatusProcessed, a.rec); d != "" {
 			return grader.Fail(what, recordExpectation(w, ex5.StatusProcessed), "%s: %s", describe(a.rec), d).
@@ -107,7 +107,7 @@ func blockedNeighbours(ctx context.Context, env *grader.Env) error {
 	}
 	if early != nil {
 		if early.err != nil {
-			return env.Unexpected(heldSent, "success once the order store answers", early.err)
+			return unexpected(env, heldSent, "success once the order store answers", early.err)
 		}
 		if err := expectEffects(env, held, 1, heldSent, "process each webhook once"); err != nil {
 			return err
@@ -155,7 +155,7 @@ func blockedNeighbours(ctx context.Context, env *grader.Env) error {
 	}
 	a := <-heldCh
 	if a.err != nil {
-		return env.Unexpected(heldSent+", then released", "success", a.err)
+		return unexpected(env, heldSent+", then released", "success", a.err)
 	}
 	if d := diffRecord(held, ex5.StatusProcessed, a.rec); d != "" {
 		return grader.Fail(heldSent+", then released", recordExpectation(held, ex5.StatusProcessed), "%s: %s", describe(a.rec), d)

@@ -51,7 +51,7 @@ func processFresh(ctx context.Context, env *grader.Env, w webhook, body []byte, 
 	env.Step("ProcessWebhook %s (%s)%s", w.ID, w.Type, how)
 	rec, err := deliverSigned(ctx, env, w, body)
 	if err != nil {
-		f := env.Unexpected(sent, "success", err)
+		f := unexpected(env, sent, "success", err)
 		if grader.Code(err) == 401 && hint != "" {
 			return withHint(f, hint)
 		}
@@ -73,7 +73,7 @@ func processFresh(ctx context.Context, env *grader.Env, w webhook, body []byte, 
 	env.Step("GetWebhookStatus %s", w.ID)
 	stored, err := getStatus(ctx, env, w.ID)
 	if err != nil {
-		return env.Unexpected("GetWebhookStatus "+w.ID+" after it was processed", "the processed webhook's record", err)
+		return unexpected(env, "GetWebhookStatus "+w.ID+" after it was processed", "the processed webhook's record", err)
 	}
 	if d := diffRecord(w, wantStatus, stored); d != "" {
 		return grader.Fail("GetWebhookStatus "+w.ID+" after it was processed", recordExpectation(w, wantStatus), "%s: %s", describe(stored), d)
@@ -121,7 +121,7 @@ func refusedThenProcessed(ctx context.Context, env *grader.Env) error {
 	env.Step("ProcessWebhook %s correctly signed, after the refused ones", w.ID)
 	rec, err := deliverSigned(ctx, env, w, body)
 	if err != nil {
-		return env.Unexpected(sent, "success: the webhook processed now", err)
+		return unexpected(env, sent, "success: the webhook processed now", err)
 	}
 	if d := diffRecord(w, ex5.StatusProcessed, rec); d != "" {
 		return grader.Fail(sent, recordExpectation(w, ex5.StatusProcessed), "%s: %s", describe(rec), d).

@@ -49,7 +49,7 @@ func runReplay(ctx context.Context, env *grader.Env) error {
 	}
 	stored, err := getStatus(ctx, env, w.ID)
 	if err != nil {
-		return env.Unexpected(sent+", then GetWebhookStatus", "the record with replays 1", err)
+		return unexpected(env, sent+", then GetWebhookStatus", "the record with replays 1", err)
 	}
 	if stored.Replays != 1 {
 		return grader.Fail(sent+", then GetWebhookStatus", "replays 1: a duplicate is not a replay", "%s", describe(stored)).WithHint(replayHint)
@@ -76,7 +76,7 @@ func replayOnce(ctx context.Context, env *grader.Env, w webhook, n int) error {
 	env.Step("ReplayWebhook %s (#%d)", w.ID, n)
 	rec, err := replayCall(ctx, env, w.ID)
 	if err != nil {
-		return withHint(env.Unexpected(sent, fmt.Sprintf("success with the record, replays %d", n), err), replayHint)
+		return withHint(unexpected(env, sent, fmt.Sprintf("success with the record, replays %d", n), err), replayHint)
 	}
 	if rec.ID != w.ID || rec.Replays != n {
 		return grader.Fail(sent, fmt.Sprintf("the record of %s with replays %d", w.ID, n), "%s", describe(rec)).WithHint(replayHint)
@@ -87,7 +87,7 @@ func replayOnce(ctx context.Context, env *grader.Env, w webhook, n int) error {
 	}
 	stored, err := getStatus(ctx, env, w.ID)
 	if err != nil {
-		return env.Unexpected(sent+", then GetWebhookStatus", fmt.Sprintf("the record with replays %d", n), err)
+		return unexpected(env, sent+", then GetWebhookStatus", fmt.Sprintf("the record with replays %d", n), err)
 	}
 	if stored.Replays != n {
 		return grader.Fail(sent+", then GetWebhookStatus", fmt.Sprintf("replays %d: the replay is recorded in the webhook's state", n), "%s", describe(stored)).

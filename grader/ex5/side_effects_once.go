@@ -61,7 +61,7 @@ func crashBeforeCompletion(ctx context.Context, env *grader.Env, w webhook) erro
 	env.Step("ProcessWebhook %s (%s) with a crash before completion", w.ID, w.Type)
 	rec, err := deliverSigned(ctx, env, w, w.body())
 	if err != nil {
-		f := env.Unexpected(sent, "success", err)
+		f := unexpected(env, sent, "success", err)
 		if isJournalMismatch(err) {
 			return withHint(f, "the retry took another path than the first attempt: something outside Restate's journal decided it "+
 				"(a Go map or variable that remembered the first attempt, time.Now(), math/rand). Keep the processed record in Restate "+
@@ -120,7 +120,7 @@ func crashAfterEachRun(ctx context.Context, env *grader.Env, w webhook) error {
 		}
 	}
 	if a.err != nil {
-		return env.Unexpected(sent, "success", a.err)
+		return unexpected(env, sent, "success", a.err)
 	}
 	if err := expectEffects(env, w, 1, sent, sideEffectsHint); err != nil {
 		return err
@@ -128,14 +128,18 @@ func crashAfterEachRun(ctx context.Context, env *grader.Env, w webhook) error {
 	if len(crashes) == 0 {
 		return fmt.Errorf("harness: no gateway call of %s was held, yet its effects are complete", w.ID)
 	}
-	// Each crash was armed once its call was held, so only a later recorded Run can
-	// fire it. The first crash counts every firing for the key since it was armed.
+	// Each crash was armed once its call was held, so only a Run recorded later can fire
+	// it. The first crash counts every firing for the key since it was armed. A crash
+	// armed for the second call may find no fresh Run after it (both calls in one Run,
+	// say): one crash after a recorded effect is the minimum.
 	fired := crashes[0].Fired()
 	if fired == 0 {
-		return grader.Fail(sent, "each gateway call made inside a restate.Run", "no restate.Run result was recorded after the gateway calls").
-			WithHint(sideEffectsHint)
+		// Only possible when ProcessWebhook's own invocation records no Run after the
+		// gateway calls (another handler makes them): the crash had nowhere to land.
+		return fmt.Errorf("harness: the crash after a recorded run never fired for ProcessWebhook %s: "+
+			"its invocation recorded no restate.Run after the gateway calls", w.ID)
 	}
-	if fired != len(crashes) {
+	if fired > len(crashes) {
 		return fmt.Errorf("harness: %d crashes after a recorded run were armed for %s, %d fired", len(crashes), w.ID, fired)
 	}
 	if d := diffRecord(w, ex5.StatusProcessed, a.rec); d != "" {
@@ -153,7 +157,7 @@ func underTransientFailures(ctx context.Context, env *grader.Env, w webhook) err
 	env.Step("ProcessWebhook %s with 2 notification timeouts", w.ID)
 	rec, err := deliverSigned(ctx, env, w, w.body())
 	if err != nil {
-		return withHint(env.Unexpected(sent, "success, after Restate retried the notification", err),
+		return withHint(unexpected(env, sent, "success, after Restate retried the notification", err),
 			"a transient gateway error (errors.Is(err, fixtures.ErrTransient)) must be returned as a plain error, so that Restate retries it")
 	}
 	if fired := flaky.Fired(); fired != 2 {
@@ -193,7 +197,7 @@ func killedMidCall(ctx context.Context, env *grader.Env) error {
 	}
 	if early != nil {
 		if early.err != nil {
-			return env.Unexpected(sent, "success", early.err)
+			return unexpected(env, sent, "success", early.err)
 		}
 		if err := expectEffects(env, w, 1, sent, sideEffectsHint); err != nil {
 			return err
@@ -207,7 +211,7 @@ func killedMidCall(ctx context.Context, env *grader.Env) error {
 	env.Step("wait for the retried ProcessWebhook %s", w.ID)
 	a := <-ch
 	if a.err != nil {
-		return env.Unexpected(sent, "success, once Restate retried on the restarted service", a.err)
+		return unexpected(env, sent, "success, once Restate retried on the restarted service", a.err)
 	}
 	if d := diffRecord(w, ex5.StatusProcessed, a.rec); d != "" {
 		return grader.Fail(sent, recordExpectation(w, ex5.StatusProcessed), "%s: %s", describe(a.rec), d)
