@@ -20,7 +20,7 @@ var _ ex6.OrderOrchestrator = OrderOrchestrator{}
 // A business failure (sold out, card declined, undeliverable address, confirmation
 // refused) is not an error: the answer is an OrderResult with status "failed".
 //
-// TODO step 1 (criterion "Entire transaction is idempotent"):
+// TODO step 1 (criterion "Entire transaction is idempotent", with step 4):
 //   - the order ID is the object key: restate.Key(ctx)
 //   - first of all, read the stored result: restate.Get[*ex6.OrderResult](ctx, "result");
 //     when there is one, return it as it is, without calling any participant
@@ -41,7 +41,9 @@ var _ ex6.OrderOrchestrator = OrderOrchestrator{}
 //		Request(ex6.ReserveRequest{OrderID: orderID, Items: req.Items}, restate.WithIdempotencyKey(orderID+"-reserve"))
 //
 // Never call a fixtures gateway from here: a participant call is journaled by Restate,
-// a direct call is repeated when Restate retries ProcessOrder.
+// a direct call is repeated when Restate retries ProcessOrder. Steps 1 and 2 done this
+// way also earn "Retrying the transaction is safe" and "No duplicate operations across
+// services".
 //
 // TODO step 3 (criterion "Failures trigger compensating actions"): a participant that
 // fails for good answers with an error (restate calls return only terminal errors).
