@@ -54,7 +54,7 @@ func expectEffects(env *grader.Env, w webhook, n int, sent, hint string) error {
 	if len(e.markPaid) == wantPaid && len(e.notices) == wantNotices {
 		return checkArgs(w, e, sent, expected)
 	}
-	obs := fmt.Sprintf("the order store marked order %s paid %s and customer %s was notified %s", w.OrderID, times(len(e.markPaid)), w.CustomerID, times(len(e.notices)))
+	obs := fmt.Sprintf("order store writes for order %s: %d; notifications to customer %s: %d", w.OrderID, len(e.markPaid), w.CustomerID, len(e.notices))
 	if len(e.all) > 0 {
 		obs += "; the gateways saw:\n" + e.all.String()
 	}

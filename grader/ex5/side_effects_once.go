@@ -28,28 +28,26 @@ func sideEffectsOnce() grader.Scenario {
 }
 
 func runSideEffectsOnce(ctx context.Context, env *grader.Env) error {
-	var done []webhook
-	for _, typ := range []string{ex5.PaymentSucceeded, ex5.PaymentFailed} {
-		w := newWebhook(env, typ)
-		if err := crashBeforeCompletion(ctx, env, w); err != nil {
-			return err
-		}
-		done = append(done, w)
-	}
-	w := newWebhook(env, ex5.PaymentSucceeded)
-	if err := crashAfterEachRun(ctx, env, w); err != nil {
+	// First the restart: a webhook processed before it must still be known after it.
+	before := newWebhook(env, ex5.PaymentSucceeded)
+	if _, err := processOnce(ctx, env, before); err != nil {
 		return err
 	}
-	done = append(done, w)
-	w = newWebhook(env, ex5.PaymentSucceeded)
-	if err := underTransientFailures(ctx, env, w); err != nil {
-		return err
-	}
-	done = append(done, w)
 	if err := killedMidCall(ctx, env); err != nil {
 		return err
 	}
-	return redeliverAfterRestart(ctx, env, done)
+	if err := redeliverAfterRestart(ctx, env, before); err != nil {
+		return err
+	}
+	for _, typ := range []string{ex5.PaymentSucceeded, ex5.PaymentFailed} {
+		if err := crashBeforeCompletion(ctx, env, newWebhook(env, typ)); err != nil {
+			return err
+		}
+	}
+	if err := crashAfterEachRun(ctx, env, newWebhook(env, ex5.PaymentSucceeded)); err != nil {
+		return err
+	}
+	return underTransientFailures(ctx, env, newWebhook(env, ex5.PaymentSucceeded))
 }
 
 // crashBeforeCompletion delivers w with its first attempt crashed just before it
@@ -164,7 +162,7 @@ func underTransientFailures(ctx context.Context, env *grader.Env, w webhook) err
 		if err := expectEffects(env, w, 1, sent, sideEffectsHint); err != nil {
 			var f *grader.Failure
 			if asFailure(err, &f) && len(effectsOf(env, w).notices) == 0 {
-				f.Observed += fmt.Sprintf("\nProcessWebhook answered success: %s %s", describe(rec), rec.Error)
+				f.Observed += fmt.Sprintf("\nProcessWebhook answered success: %s (error %q)", describe(rec), rec.Error)
 				f.Hint = "the notification gateway timed out (a transient error) and your service gave up instead of letting Restate retry: " +
 					"make only permanent errors terminal (errors.Is(err, fixtures.ErrPermanent)) and return transient ones as they are"
 			}
@@ -183,56 +181,37 @@ func underTransientFailures(ctx context.Context, env *grader.Env, w webhook) err
 // starts it again: Restate retries the invocation, which completes with one effect each.
 func killedMidCall(ctx context.Context, env *grader.Env) error {
 	w := newWebhook(env, ex5.PaymentSucceeded)
-	paid := []world.Matcher{world.Gateway(world.MarkPaid), world.Arg(world.ArgOrderID, w.OrderID)}
-	park := env.World.On(paid...).Times(1).Park()
-	defer park.Remove()
-	defer env.World.ReleaseAll(paid...)
-
 	sent := fmt.Sprintf("ProcessWebhook: the %s; your service process was killed while the order store call was in flight, then restarted", w)
-	env.Step("ProcessWebhook %s with its order store call held", w.ID)
-	ch := deliverAsync(ctx, env, w.ID, w.body(), env.World.SignWebhook(time.Now(), w.body()))
-	_, early, err := waitParkedOrAnswer(ctx, env, paid, ch)
+	env.Step("ProcessWebhook %s, killing the service while its order store call is held", w.ID)
+	var rec ex5.WebhookStatus
+	err := env.KillWhileParked(ctx, func(ctx context.Context) error {
+		var err error
+		rec, err = deliverSigned(ctx, env, w, w.body())
+		return err
+	}, world.Gateway(world.MarkPaid), world.Arg(world.ArgOrderID, w.OrderID))
 	if err != nil {
-		return err
-	}
-	if early != nil {
-		if early.err != nil {
-			return unexpected(env, sent, "success", early.err)
+		var f *grader.Failure
+		if asFailure(err, &f) {
+			f.Sent = sent
+			return f.WithHint(processingHint(w))
 		}
-		if err := expectEffects(env, w, 1, sent, sideEffectsHint); err != nil {
-			return err
-		}
-		return fmt.Errorf("harness: the order store call of %s was never held, yet its effects are complete", w.ID)
+		return unexpected(env, sent, "success, once Restate retried on the restarted service", err)
 	}
-	env.Step("kill and restart the service process")
-	if err := env.RestartService(ctx); err != nil {
-		return err
-	}
-	env.Step("wait for the retried ProcessWebhook %s", w.ID)
-	a := <-ch
-	if a.err != nil {
-		return unexpected(env, sent, "success, once Restate retried on the restarted service", a.err)
-	}
-	if d := diffRecord(w, ex5.StatusProcessed, a.rec); d != "" {
-		return grader.Fail(sent, recordExpectation(w, ex5.StatusProcessed), "%s: %s", describe(a.rec), d)
+	if d := diffRecord(w, ex5.StatusProcessed, rec); d != "" {
+		return grader.Fail(sent, recordExpectation(w, ex5.StatusProcessed), "%s: %s", describe(rec), d)
 	}
 	return expectEffects(env, w, 1, sent, sideEffectsHint)
 }
 
-// redeliverAfterRestart delivers every webhook processed before the restart again:
-// the record survives in Restate, so none is processed a second time. The answers are
+// redeliverAfterRestart delivers a webhook processed before the service restart again:
+// the record survives in Restate, so it is not processed a second time. The answer is
 // the duplicate criterion's business; here only the effects count.
-func redeliverAfterRestart(ctx context.Context, env *grader.Env, done []webhook) error {
-	for _, w := range done {
-		sent := fmt.Sprintf("ProcessWebhook: the %s again, after your service process was restarted (it had been processed before)", w)
-		env.Step("redeliver %s after the restart", w.ID)
-		if _, err := deliverSigned(ctx, env, w, w.body()); isHarness(err) {
-			return err
-		}
-		if err := expectEffects(env, w, 1, sent,
-			"the webhook was processed again after a restart of your service: keep the processed record in Restate state (restate.Get/restate.Set), not in a Go map or variable"); err != nil {
-			return err
-		}
+func redeliverAfterRestart(ctx context.Context, env *grader.Env, w webhook) error {
+	sent := fmt.Sprintf("ProcessWebhook: the %s again, after your service process was restarted (it had been processed before)", w)
+	env.Step("redeliver %s after the restart", w.ID)
+	if _, err := deliverSigned(ctx, env, w, w.body()); isHarness(err) {
+		return err
 	}
-	return nil
+	return expectEffects(env, w, 1, sent,
+		"the webhook was processed again after a restart of your service: keep the processed record in Restate state (restate.Get/restate.Set), not in a Go map or variable")
 }
