@@ -75,3 +75,13 @@ func TestMergeWritesOneClass(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, "is in shard 1 and shard 2")
 }
+
+func TestCompareShowsWhereObservationsDiffer(t *testing.T) {
+	code, out, errOut := runArgs(t, "compare", "ex1", "--dir", "../../grader/testdata/broken/ex1/second-cancel-renotifies", "--seed", "3")
+	require.Equal(t, 1, code, errOut)
+	assert.Contains(t, out, "compared with the reference solutions/ex1 (seed 3)")
+	assert.Regexp(t, `cancel-once\s+fail\s+pass\s+\d+ difference`, out)
+	assert.Regexp(t, `duplicate-create\s+pass\s+pass\s+same observations`, out)
+	assert.Contains(t, out, "observed\n    submission: ")
+	assert.Contains(t, out, "score: submission 75/100, reference 100/100")
+}

@@ -49,14 +49,24 @@ func Reports(sub, ref *grader.Report) []Difference {
 		add("sent", s.Sent, r.Sent)
 		add("expected", s.Expected, r.Expected)
 		add("observed", s.Observed, r.Observed)
-		for _, d := range lines(s.Checked, r.Checked) {
-			out = append(out, Difference{Criterion: s.ID, Field: "checked", Submission: d[0], Reference: d[1]})
+		if ds := lines(s.Checked, r.Checked); len(ds) > 0 {
+			var a, b []string
+			for _, d := range ds {
+				if d[0] != "" {
+					a = append(a, d[0])
+				}
+				if d[1] != "" {
+					b = append(b, d[1])
+				}
+			}
+			out = append(out, Difference{Criterion: s.ID, Field: "checked", Submission: strings.Join(a, "\n"), Reference: strings.Join(b, "\n")})
 		}
 	}
 	return out
 }
 
-// lines pairs the checked steps (responses, ledger counts) that differ, by position.
+// lines pairs the checked steps (responses, ledger counts) that differ, by position;
+// Reports joins them into one difference per criterion.
 func lines(a, b []string) [][2]string {
 	var out [][2]string
 	for i := range max(len(a), len(b)) {
