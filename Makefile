@@ -11,7 +11,7 @@ vet:
 
 # Grades every solution, stub and broken copy and prints the kill matrix.
 selftest:
-	$(GO) run ./cmd/selftest
+	$(GO) run ./cmd/selftest --min-kills 2
 
 # Speed targets are measured here, never asserted by a timed test.
 bench:

@@ -1,6 +1,8 @@
 // Broken on purpose: emails are sent with a direct fixtures.SendEmailViaSMTP call, outside
 // restate.Run, so a retry after a crash sends them again.
 // Expected to lose: emails-once.
+//
+//grade:lose emails-once
 package main
 
 import (

@@ -1,6 +1,8 @@
 // Broken on purpose: CreateSubscription does not look for an existing subscription, so a
 // duplicate creates it again (new createdAt, another welcome email; another customer's charge).
 // Expected to lose: create-once.
+//
+//grade:lose create-once
 package main
 
 import (

@@ -1,6 +1,8 @@
 // Broken on purpose: proration counts the day of the change or cancellation as used, so every
 // prorated amount is one day short.
 // Expected to lose: cancel-idempotent, plan-updates.
+//
+//grade:lose cancel-idempotent plan-updates
 package main
 
 import (

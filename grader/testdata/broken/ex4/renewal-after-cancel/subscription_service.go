@@ -1,6 +1,8 @@
 // Broken on purpose: Renew does not check the status, so a cancelled fast-test subscription
 // goes on being charged and renewed.
 // Expected to lose: renewal.
+//
+//grade:lose renewal
 package main
 
 import (

@@ -1,6 +1,8 @@
 // Broken on purpose: CancelSubscription does not check whether the subscription is cancelled
 // already, so a second cancel refunds again and sends another cancellation email.
 // Expected to lose: cancel-idempotent.
+//
+//grade:lose cancel-idempotent
 package main
 
 import (

@@ -1,6 +1,8 @@
 // Broken on purpose: CreateSubscription stores the active subscription before it charges, so a
 // declined card leaves an active subscription that nobody paid for.
 // Expected to lose: state-consistent.
+//
+//grade:lose state-consistent
 package main
 
 import (
