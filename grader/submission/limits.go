@@ -31,7 +31,8 @@ type Limits struct {
 	// the binary, so relative writes land in the run's temp dir.
 	Dir string
 	// Unprivileged runs the service as nobody (65534) when the grader runs as root, so it
-	// cannot write into the grader's files.
+	// cannot write into the grader's files. Every folder above the binary's must then be
+	// traversable by others (Grade's temp dir, directly in the system temp dir, is).
 	Unprivileged bool
 }
 
@@ -284,4 +285,11 @@ func (c *cgroup) remove() {
 	for _, dir := range c.dirs {
 		_ = os.Remove(dir)
 	}
+}
+
+func (c *cgroup) dirsOrNil() []string {
+	if c == nil {
+		return nil
+	}
+	return c.dirs
 }
