@@ -102,3 +102,23 @@ func TestBatchGradesAClass(t *testing.T) {
 	assert.Equal(t, c.Learners[0].Results[0].Report.Score, back.Learners[0].Results[0].Report.Score)
 	assert.Equal(t, uint64(11), back.Seed)
 }
+
+// TestDeadlineEndsAHungExercise: an exercise that cannot finish within its deadline is
+// reported as not judged, and the batch goes on.
+func TestDeadlineEndsAHungExercise(t *testing.T) {
+	root := moduleRoot(t)
+	class := t.TempDir()
+	copyTree(t, filepath.Join(root, "exercises/ex1"), filepath.Join(class, "slow/ex1"))
+	subs, err := Discover(class)
+	require.NoError(t, err)
+	c, err := Run(context.Background(), subs, Options{
+		Root: root, Exercises: []grader.Exercise{ex1.Exercise()}, Seed: 1, Workers: 1, Deadline: time.Nanosecond,
+	})
+	require.NoError(t, err)
+	r := c.Learners[0].Results[0]
+	assert.Equal(t, "error", r.Status())
+	assert.Contains(t, r.Report.Error, "deadline")
+	for _, cr := range r.Report.Criteria {
+		assert.Equal(t, grader.StatusError, cr.Status)
+	}
+}
