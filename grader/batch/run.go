@@ -116,7 +116,7 @@ func Run(ctx context.Context, subs []Submission, opts Options) (*classreport.Cla
 			}
 		})
 	}
-	// The references go first, alone in the queue's order, so every diff below has one.
+	// The references go first in the queue; the diffs are made once every job is done.
 feed:
 	for _, jb := range jobs {
 		select {
