@@ -93,8 +93,14 @@ func All(c *Class, hidden Hidden) []Format {
 		Format{Name: "junit.xml", Render: func(c *Class, b *bytes.Buffer) error { return c.JUnit(b) }},
 		Format{Name: "report.html", Render: func(c *Class, b *bytes.Buffer) error { return c.HTML(b) }},
 	)
+	used := map[string]bool{}
 	for _, l := range c.Learners {
+		// Two names may sanitise alike ("a b", "a_b"): the second gets a suffix.
 		name := FileName(l.Name)
+		for i := 2; used[name]; i++ {
+			name = fmt.Sprintf("%s-%d", FileName(l.Name), i)
+		}
+		used[name] = true
 		fs = append(fs,
 			Format{Name: filepath.Join("gradescope", name, "results.json"), Render: func(c *Class, b *bytes.Buffer) error { return c.WriteGradescope(b, l, hidden) }},
 			Format{Name: filepath.Join("classroom", name+".b64"), Render: func(c *Class, b *bytes.Buffer) error { return c.WriteClassroom(b, l) }},
@@ -103,17 +109,16 @@ func All(c *Class, hidden Hidden) []Format {
 	return fs
 }
 
-// FileName makes a learner's name safe as one path element.
+// FileName makes a learner's name safe as one path element: letters, digits, - and _.
 func FileName(learner string) string {
 	out := []rune(learner)
 	for i, r := range out {
-		if !(r == '-' || r == '_' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+		if !(r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
 			out[i] = '_'
 		}
 	}
-	s := string(out)
-	if s == "" || s[0] == '.' {
-		s = "_" + s
+	if len(out) == 0 {
+		return "_"
 	}
-	return s
+	return string(out)
 }

@@ -332,3 +332,15 @@ func TestHTMLGolden(t *testing.T) {
 	assert.Contains(t, html, "observed: 2 cancellation notices for o-2")
 	assert.Contains(t, html, "1≠")
 }
+
+func TestLearnerFilesNeverCollide(t *testing.T) {
+	c := sampleClass()
+	c.Learners = append(c.Learners, Learner{Name: "a b"}, Learner{Name: "a_b"}, Learner{Name: "../x"})
+	names := map[string]bool{}
+	for _, f := range All(c, Hidden{}) {
+		assert.False(t, names[f.Name], "two files named %s", f.Name)
+		names[f.Name] = true
+		assert.NotContains(t, f.Name, "..")
+	}
+	assert.True(t, names[filepath.Join("gradescope", "a_b-2", "results.json")])
+}
