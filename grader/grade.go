@@ -125,7 +125,7 @@ func (h *harness) setup(ctx context.Context) error {
 	h.tmp = tmp
 
 	// Building and starting the server do not depend on each other.
-	fmt.Fprintf(h.opts.Progress, "building %s and starting restate-server ...\n", h.dir)
+	fmt.Fprintf(h.opts.Progress, "building %s ...\n", h.dir)
 	var wg sync.WaitGroup
 	var bin string
 	var buildErr, serverErr error
