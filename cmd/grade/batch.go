@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"runtime"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -35,7 +34,7 @@ func batchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Usage = func() { fmt.Fprint(stderr, batchUsage); fs.PrintDefaults() }
 	seed := fs.Uint64("seed", 0, "instructor's seed for every submission (default: a new one; printed in instructor outputs only)")
 	out := fs.String("out", "grade-out", "folder for the class's reports")
-	workers := fs.Int("workers", runtime.NumCPU(), "submissions graded at once, each with its own restate-server")
+	workers := fs.Int("workers", batch.DefaultWorkers(), "submissions graded at once, each with its own restate-server")
 	deadline := fs.Duration("deadline", batch.DefaultDeadline, "wall-clock bound on one exercise of one submission")
 	shard := fs.String("shard", "", "grade only shard i of n (i/n), for a CI matrix; combine with merge")
 	hidden := fs.String("hidden", "", "criteria held back until the due date in Gradescope's output: id,id,... or all")

@@ -55,7 +55,7 @@ func BenchmarkClass(b *testing.B) {
 		b.Fatal(err)
 	}
 	lim := submission.DefaultLimits()
-	// BENCH_WORKERS tries another worker count (default: the number of cores).
+	// BENCH_WORKERS tries another worker count (default: DefaultWorkers).
 	workers, _ := strconv.Atoi(os.Getenv("BENCH_WORKERS"))
 	b.ResetTimer()
 	for range b.N {

@@ -27,7 +27,7 @@ type Options struct {
 	Exercises []grader.Exercise
 	// Seed is the instructor's seed, the same for every submission.
 	Seed uint64
-	// Workers grade at once, each with its own restate-server (0 = number of cores).
+	// Workers grade at once, each with its own restate-server (0 = DefaultWorkers).
 	Workers int
 	// Deadline bounds one exercise of one submission (0 = DefaultDeadline).
 	Deadline time.Duration
@@ -54,13 +54,18 @@ type job struct {
 	sub     Submission
 }
 
+// DefaultWorkers is two gradings per core: a grading spends much of its time waiting
+// (retry back-off, timers, TTLs), and on 2 cores 4 workers graded the 30-submission
+// benchmark class in 6.6 min with 1.1 GiB peak, against 8.4-12.4 min with 2.
+func DefaultWorkers() int { return 2 * runtime.NumCPU() }
+
 // Run grades every exercise of every submission and returns the class report. It keeps
 // going whatever a submission does; it returns an error only when it cannot grade at
 // all (the scratch folder cannot be made) or ctx ends.
 func Run(ctx context.Context, subs []Submission, opts Options) (*classreport.Class, error) {
 	start := time.Now()
 	if opts.Workers < 1 {
-		opts.Workers = runtime.NumCPU()
+		opts.Workers = DefaultWorkers()
 	}
 	if opts.Deadline <= 0 {
 		opts.Deadline = DefaultDeadline

@@ -28,7 +28,7 @@ type timings struct {
 // --solution` with warm caches, split into build, server ready, service ready and
 // scenarios (as the report measures them).
 func BenchmarkGoRunGradeSolution(b *testing.B) {
-	for _, ex := range []string{"ex1"} {
+	for _, ex := range []string{"ex1", "ex2", "ex3", "ex4", "ex5", "ex6"} {
 		b.Run(ex, func(b *testing.B) {
 			root := moduleRoot(b)
 			args := []string{"run", "./cmd/grade", ex, "--solution", "--format", "json", "--runtime", "native", "--seed", "1"}
