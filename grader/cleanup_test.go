@@ -4,8 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -43,7 +41,7 @@ func TestInterruptLeavesNothingRunning(t *testing.T) {
 				timer.Stop()
 			}
 			require.NotNil(t, rep)
-			assert.Empty(t, children(t), "processes left running after Grade returned")
+			assert.Empty(t, gradetest.Children(t), "processes left running after Grade returned")
 			entries, err := os.ReadDir(tmp)
 			require.NoError(t, err)
 			var names []string
@@ -58,29 +56,4 @@ func TestInterruptLeavesNothingRunning(t *testing.T) {
 			}
 		})
 	}
-}
-
-// children lists the live child processes of this test binary.
-func children(t *testing.T) []string {
-	t.Helper()
-	self := strconv.Itoa(os.Getpid())
-	dirs, err := os.ReadDir("/proc")
-	require.NoError(t, err)
-	var out []string
-	for _, d := range dirs {
-		if _, err := strconv.Atoi(d.Name()); err != nil {
-			continue
-		}
-		stat, err := os.ReadFile(filepath.Join("/proc", d.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		// Fields after the command (which may contain spaces) start after the last ')'.
-		rest := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
-		if len(rest) > 1 && rest[1] == self {
-			cmd, _ := os.ReadFile(filepath.Join("/proc", d.Name(), "cmdline"))
-			out = append(out, d.Name()+" "+strings.ReplaceAll(string(cmd), "\x00", " ")+" state "+rest[0])
-		}
-	}
-	return out
 }

@@ -59,7 +59,7 @@ func TestSessionServesTheSubmission(t *testing.T) {
 
 	s.Close()
 	s.Close() // twice is fine
-	assert.Empty(t, children(t), "processes left running after Close")
+	assert.Empty(t, gradetest.Children(t), "processes left running after Close")
 }
 
 func TestSessionRenamedHandlerIsAFailure(t *testing.T) {
@@ -68,7 +68,7 @@ func TestSessionRenamedHandlerIsAFailure(t *testing.T) {
 	var f *grader.Failure
 	require.ErrorAs(t, err, &f)
 	assert.Contains(t, f.Observed, "you registered OrderService.CreateOrders: renamed?")
-	assert.Empty(t, children(t), "a failed start leaves nothing running")
+	assert.Empty(t, gradetest.Children(t), "a failed start leaves nothing running")
 }
 
 // TestExplainLive runs the probe service against a real restate-server and checks the

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"idempotency/grader/gradetest"
 	"io"
 	"net"
 	"net/http"
@@ -160,7 +161,7 @@ func TestPlayCommand(t *testing.T) {
 	}
 	r.waitFor("the cancellation notice in the ledger", contains(`event="order.cancelled"`))
 	assert.NoError(t, r.stop())
-	assert.Empty(t, childProcesses(t), "play left processes running")
+	assert.Empty(t, gradetest.Children(t), "play left processes running")
 }
 
 func TestDoctorCommand(t *testing.T) {
@@ -241,28 +242,4 @@ func TestProgressAndHints(t *testing.T) {
 	var st learner.State
 	require.NoError(t, json.Unmarshal(data, &st))
 	assert.Equal(t, 4, st.Exercises["ex1"].HintLevels["duplicate-create"])
-}
-
-// childProcesses lists the live child processes of this test binary.
-func childProcesses(t *testing.T) []string {
-	t.Helper()
-	self := strconv.Itoa(os.Getpid())
-	dirs, err := os.ReadDir("/proc")
-	require.NoError(t, err)
-	var out []string
-	for _, d := range dirs {
-		if _, err := strconv.Atoi(d.Name()); err != nil {
-			continue
-		}
-		stat, err := os.ReadFile(filepath.Join("/proc", d.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		rest := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
-		if len(rest) > 1 && rest[1] == self {
-			cmd, _ := os.ReadFile(filepath.Join("/proc", d.Name(), "cmdline"))
-			out = append(out, d.Name()+" "+strings.ReplaceAll(string(cmd), "\x00", " "))
-		}
-	}
-	return out
 }

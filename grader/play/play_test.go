@@ -6,10 +6,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -135,7 +133,7 @@ func TestPlayCommandsWork(t *testing.T) {
 	}
 	for range lines { // drain
 	}
-	assert.Empty(t, children(t), "processes left running after play stopped")
+	assert.Empty(t, gradetest.Children(t), "processes left running after play stopped")
 }
 
 // An invocation that Restate keeps retrying is explained in the live output, once.
@@ -209,29 +207,5 @@ func TestPlayExplainsRetries(t *testing.T) {
 	}
 	for range lines {
 	}
-	assert.Empty(t, children(t))
-}
-
-// children lists the live child processes of this test binary.
-func children(t *testing.T) []string {
-	t.Helper()
-	self := strconv.Itoa(os.Getpid())
-	dirs, err := os.ReadDir("/proc")
-	require.NoError(t, err)
-	var out []string
-	for _, d := range dirs {
-		if _, err := strconv.Atoi(d.Name()); err != nil {
-			continue
-		}
-		stat, err := os.ReadFile(filepath.Join("/proc", d.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		rest := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
-		if len(rest) > 1 && rest[1] == self {
-			cmd, _ := os.ReadFile(filepath.Join("/proc", d.Name(), "cmdline"))
-			out = append(out, d.Name()+" "+strings.ReplaceAll(string(cmd), "\x00", " "))
-		}
-	}
-	return out
+	assert.Empty(t, gradetest.Children(t))
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -118,7 +117,7 @@ func TestWatchRegradesOnSave(t *testing.T) {
 	case <-time.After(time.Minute):
 		t.Fatal("watch did not stop after its context ended")
 	}
-	assert.Empty(t, children(t), "processes left running after watch stopped")
+	assert.Empty(t, gradetest.Children(t), "processes left running after watch stopped")
 }
 
 func status(r *grader.Report, id string) grader.Status {
@@ -145,28 +144,4 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
-}
-
-// children lists the live child processes of this test binary.
-func children(t *testing.T) []string {
-	t.Helper()
-	self := strconv.Itoa(os.Getpid())
-	dirs, err := os.ReadDir("/proc")
-	require.NoError(t, err)
-	var out []string
-	for _, d := range dirs {
-		if _, err := strconv.Atoi(d.Name()); err != nil {
-			continue
-		}
-		stat, err := os.ReadFile(filepath.Join("/proc", d.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		rest := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
-		if len(rest) > 1 && rest[1] == self {
-			cmd, _ := os.ReadFile(filepath.Join("/proc", d.Name(), "cmdline"))
-			out = append(out, d.Name()+" "+strings.ReplaceAll(string(cmd), "\x00", " "))
-		}
-	}
-	return out
 }
