@@ -3,7 +3,6 @@ package ex2_test
 import (
 	"testing"
 
-	"idempotency/grader"
 	"idempotency/grader/ex2"
 	"idempotency/grader/gradetest"
 	"idempotency/grader/selftest"
@@ -16,27 +15,12 @@ var allCriteria = []string{"sent-once", "duplicate-send", "failed-send", "resend
 
 func TestSolutionScoresFullMarks(t *testing.T) {
 	t.Parallel()
-	for _, seed := range []uint64{1, 2} {
-		r := gradetest.Grade(t, ex2.Exercise(), "solutions/ex2", seed, "")
-		gradetest.AssertLoses(t, r)
-		assert.Equal(t, r.MaxScore, r.Score)
-		assert.Equal(t, r.BonusMax, r.BonusScore)
-		assert.Equal(t, 100, r.MaxScore)
-		assert.Equal(t, 10, r.BonusMax)
-		assert.Equal(t, grader.ExitPass, r.ExitCode())
-	}
+	gradetest.SolutionScoresFullMarks(t, ex2.Exercise(), 1)
 }
 
 func TestStubScoresZero(t *testing.T) {
 	t.Parallel()
-	r := gradetest.Grade(t, ex2.Exercise(), "exercises/ex2", 1, "")
-	gradetest.AssertLoses(t, r, allCriteria...)
-	assert.Zero(t, r.Score)
-	assert.Zero(t, r.BonusScore)
-	assert.Equal(t, grader.ExitFail, r.ExitCode())
-	for _, c := range r.Criteria {
-		assert.Contains(t, c.Evidence, "not implemented", c.ID)
-	}
+	gradetest.StubScoresZero(t, ex2.Exercise(), 1)
 }
 
 // brokenCopies is what each broken copy in grader/testdata/broken/ex2 must lose. The
@@ -85,11 +69,5 @@ func TestBrokenCopiesLoseTheirCriteria(t *testing.T) {
 // The same submission and seed give the same verdicts and the same evidence.
 func TestSameSeedSameReport(t *testing.T) {
 	t.Parallel()
-	a := gradetest.Grade(t, ex2.Exercise(), "solutions/ex2", 99, "")
-	b := gradetest.Grade(t, ex2.Exercise(), "solutions/ex2", 99, "")
-	require.Len(t, b.Criteria, len(a.Criteria))
-	for i := range a.Criteria {
-		assert.Equal(t, a.Criteria[i].Status, b.Criteria[i].Status)
-		assert.Equal(t, a.Criteria[i].Evidence, b.Criteria[i].Evidence)
-	}
+	gradetest.SameSeedSameReport(t, ex2.Exercise(), 99)
 }

@@ -3,37 +3,18 @@ package ex4_test
 import (
 	"testing"
 
-	"idempotency/grader"
 	"idempotency/grader/ex4"
 	"idempotency/grader/gradetest"
-
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
-
-var allCriteria = []string{"create-once", "cancel-idempotent", "plan-updates", "emails-once", "state-consistent", "renewal"}
 
 func TestSolutionScoresFullMarks(t *testing.T) {
 	t.Parallel()
-	r := gradetest.Grade(t, ex4.Exercise(), "solutions/ex4", 1, "")
-	gradetest.AssertLoses(t, r)
-	assert.Equal(t, r.MaxScore, r.Score)
-	assert.Equal(t, r.BonusMax, r.BonusScore)
-	assert.Equal(t, 100, r.MaxScore)
-	assert.Equal(t, 10, r.BonusMax)
-	assert.Equal(t, grader.ExitPass, r.ExitCode())
+	gradetest.SolutionScoresFullMarks(t, ex4.Exercise(), 1)
 }
 
 func TestStubScoresZero(t *testing.T) {
 	t.Parallel()
-	r := gradetest.Grade(t, ex4.Exercise(), "exercises/ex4", 1, "")
-	gradetest.AssertLoses(t, r, allCriteria...)
-	assert.Zero(t, r.Score)
-	assert.Zero(t, r.BonusScore)
-	assert.Equal(t, grader.ExitFail, r.ExitCode())
-	for _, c := range r.Criteria {
-		assert.Contains(t, c.Evidence, "not implemented", c.ID)
-	}
+	gradetest.StubScoresZero(t, ex4.Exercise(), 1)
 }
 
 // Each broken copy of the solution loses exactly the criteria its //grade:lose line
@@ -46,11 +27,5 @@ func TestBrokenCopiesLoseTheirCriteria(t *testing.T) {
 // The same submission and seed give the same verdicts and the same evidence.
 func TestSameSeedSameReport(t *testing.T) {
 	t.Parallel()
-	a := gradetest.Grade(t, ex4.Exercise(), "solutions/ex4", 99, "")
-	b := gradetest.Grade(t, ex4.Exercise(), "solutions/ex4", 99, "")
-	require.Len(t, b.Criteria, len(a.Criteria))
-	for i := range a.Criteria {
-		assert.Equal(t, a.Criteria[i].Status, b.Criteria[i].Status)
-		assert.Equal(t, a.Criteria[i].Evidence, b.Criteria[i].Evidence)
-	}
+	gradetest.SameSeedSameReport(t, ex4.Exercise(), 99)
 }

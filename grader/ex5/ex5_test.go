@@ -5,7 +5,6 @@ import (
 	"slices"
 	"testing"
 
-	"idempotency/grader"
 	"idempotency/grader/ex5"
 	"idempotency/grader/gradetest"
 	"idempotency/grader/selftest"
@@ -38,24 +37,12 @@ var brokenCopies = map[string][]string{
 
 func TestSolutionScoresFullMarks(t *testing.T) {
 	t.Parallel()
-	r := gradetest.Grade(t, ex5.Exercise(), "solutions/ex5", 1, "")
-	gradetest.AssertLoses(t, r)
-	assert.Equal(t, 100, r.MaxScore)
-	assert.Equal(t, r.MaxScore, r.Score)
-	assert.Equal(t, r.BonusMax, r.BonusScore)
-	assert.Equal(t, grader.ExitPass, r.ExitCode())
+	gradetest.SolutionScoresFullMarks(t, ex5.Exercise(), 1)
 }
 
 func TestStubScoresZero(t *testing.T) {
 	t.Parallel()
-	r := gradetest.Grade(t, ex5.Exercise(), "exercises/ex5", 1, "")
-	gradetest.AssertLoses(t, r, allCriteria...)
-	assert.Zero(t, r.Score)
-	assert.Zero(t, r.BonusScore)
-	assert.Equal(t, grader.ExitFail, r.ExitCode())
-	for _, c := range r.Criteria {
-		assert.Contains(t, c.Evidence, "not implemented", c.ID)
-	}
+	gradetest.StubScoresZero(t, ex5.Exercise(), 1)
 }
 
 // The table above and the copies' own //grade:lose lines say the same.
@@ -90,11 +77,5 @@ func TestBrokenCopiesLoseTheirCriteria(t *testing.T) {
 // The same submission and seed give the same verdicts and the same evidence.
 func TestSameSeedSameReport(t *testing.T) {
 	t.Parallel()
-	a := gradetest.Grade(t, ex5.Exercise(), "grader/testdata/broken/ex5/effects-outside-run", 99, "")
-	b := gradetest.Grade(t, ex5.Exercise(), "grader/testdata/broken/ex5/effects-outside-run", 99, "")
-	require.Len(t, b.Criteria, len(a.Criteria))
-	for i := range a.Criteria {
-		assert.Equal(t, a.Criteria[i].Status, b.Criteria[i].Status)
-		assert.Equal(t, a.Criteria[i].Evidence, b.Criteria[i].Evidence)
-	}
+	gradetest.SameSeedSameReport(t, ex5.Exercise(), 99)
 }

@@ -1,0 +1,55 @@
+package gradetest
+
+import (
+	"testing"
+
+	"idempotency/grader"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// SolutionScoresFullMarks grades ex's reference solution: every criterion passes, the
+// bonus included, and the run exits 0.
+func SolutionScoresFullMarks(t *testing.T, ex grader.Exercise, seed uint64) *grader.Report {
+	t.Helper()
+	r := Grade(t, ex, ex.Solution, seed, "")
+	AssertLoses(t, r)
+	assert.Equal(t, r.MaxScore, r.Score)
+	assert.Equal(t, r.BonusMax, r.BonusScore)
+	assert.Equal(t, 100, r.MaxScore, "scored criteria add up to 100")
+	assert.Equal(t, grader.ExitPass, r.ExitCode())
+	return r
+}
+
+// StubScoresZero grades ex's stub as shipped: every criterion, bonus included, fails
+// because a handler is not implemented, and the run exits 1.
+func StubScoresZero(t *testing.T, ex grader.Exercise, seed uint64) *grader.Report {
+	t.Helper()
+	r := Grade(t, ex, ex.Stub, seed, "")
+	var all []string
+	for _, s := range ex.Scenarios {
+		all = append(all, s.ID)
+	}
+	AssertLoses(t, r, all...)
+	assert.Zero(t, r.Score)
+	assert.Zero(t, r.BonusScore)
+	assert.Equal(t, grader.ExitFail, r.ExitCode())
+	for _, c := range r.Criteria {
+		assert.Contains(t, c.Evidence, "not implemented", c.ID)
+	}
+	return r
+}
+
+// SameSeedSameReport grades ex's reference solution twice with one seed: the same
+// verdicts and the same evidence, word for word.
+func SameSeedSameReport(t *testing.T, ex grader.Exercise, seed uint64) {
+	t.Helper()
+	a := Grade(t, ex, ex.Solution, seed, "")
+	b := Grade(t, ex, ex.Solution, seed, "")
+	require.Len(t, b.Criteria, len(a.Criteria))
+	for i := range a.Criteria {
+		assert.Equal(t, a.Criteria[i].Status, b.Criteria[i].Status, a.Criteria[i].ID)
+		assert.Equal(t, a.Criteria[i].Evidence, b.Criteria[i].Evidence, a.Criteria[i].ID)
+	}
+}
