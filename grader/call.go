@@ -67,6 +67,13 @@ func Call[I, O any](ctx context.Context, env *Env, t Target, in I, opts ...CallO
 	if ctx.Err() != nil {
 		return out, ctx.Err()
 	}
+	if strings.Contains(err.Error(), "unmarshal response") {
+		// Restate delivered a success whose body is not the contract's type: the
+		// submission answered wrongly, the grader did not fail.
+		var zero O
+		return out, &CallError{Target: t, Code: 200, FromHandler: true,
+			Message: fmt.Sprintf("a success whose body is not a %T as the contract says (%v)", zero, err)}
+	}
 	return out, fmt.Errorf("call %s: %w", t, err)
 }
 

@@ -205,8 +205,8 @@ func (h *harness) setup(ctx context.Context) error {
 
 func describeServices(m map[string][]string) string {
 	var parts []string
-	for svc, hs := range m {
-		parts = append(parts, svc+"{"+strings.Join(hs, ", ")+"}")
+	for _, svc := range sortedKeys(m) {
+		parts = append(parts, svc+"{"+strings.Join(m[svc], ", ")+"}")
 	}
 	return strings.Join(parts, "; ")
 }

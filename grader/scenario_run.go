@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime/debug"
+	"slices"
 	"time"
 )
 
@@ -32,14 +34,18 @@ func runScenario(ctx context.Context, s Scenario, base Env, seed uint64) Criteri
 		res.Status = StatusPass
 		res.Checked = env.stepList()
 		res.Evidence = "checked: " + joinSteps(res.Checked)
+	case ctx.Err() != nil:
+		// Interrupted (Ctrl-C, a batch deadline): whatever the scenario concluded from a
+		// wait that was cut short is not a verdict.
+		res.Status = StatusError
+		res.Evidence = "grading was interrupted before this criterion finished"
 	case errors.As(err, &f):
 		res.Status = StatusFail
 		res.Sent, res.Expected, res.Observed, res.Hint = f.Sent, f.Expected, f.Observed, f.Hint
 		res.Evidence = f.Evidence()
-	case ctx.Err() != nil:
-		res.Status = StatusError
-		res.Evidence = "grading was interrupted before this criterion finished"
-	case errors.Is(err, context.DeadlineExceeded) || sctx.Err() != nil:
+	case sctx.Err() != nil:
+		// Only the scenario's own deadline is the submission's timeout; a shorter wait of
+		// the grader's own that ran out is a harness error (default case).
 		res.Status = StatusFail
 		res.Sent = env.lastStep()
 		res.Expected = fmt.Sprintf("an answer within %s", timeout)
@@ -77,7 +83,9 @@ func killUnfinished(env *Env) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	var out string
-	for svc, keys := range env.usedKeys() {
+	used := env.usedKeys()
+	for _, svc := range slices.Sorted(maps.Keys(used)) {
+		keys := used[svc]
 		killed, err := env.Admin.KillUnfinished(ctx, svc, keys...)
 		if err != nil {
 			continue

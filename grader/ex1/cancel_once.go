@@ -37,11 +37,19 @@ func runCancelOnce(ctx context.Context, env *grader.Env) error {
 	if _, err := cancelOrder(ctx, env, key); isHarness(err) {
 		return err
 	}
+	// Every cancel must have reached the handler (an error answer is fine here), or
+	// "one notice" would be judged on fewer cancels than the evidence claims.
+	errs := make([]error, extraCancels)
 	var wg sync.WaitGroup
-	for range extraCancels {
-		wg.Go(func() { _, _ = cancelOrder(ctx, env, key) })
+	for i := range extraCancels {
+		wg.Go(func() { _, errs[i] = cancelOrder(ctx, env, key) })
 	}
 	wg.Wait()
+	for _, err := range errs {
+		if isHarness(err) {
+			return err
+		}
+	}
 	sent := fmt.Sprintf("CancelOrder %s %d times (one after the other, then %d at once)", key, 2+extraCancels, extraCancels)
 	if err := expectNotices(env, created, sent); err != nil {
 		return err

@@ -2,6 +2,7 @@ package ex1
 
 import (
 	"context"
+	"fmt"
 
 	"idempotency/contract/ex1"
 	"idempotency/grader"
@@ -38,6 +39,9 @@ func runUpdateOrder(ctx context.Context, env *grader.Env) error {
 	got, err := updateOrderCall(ctx, env, key, upd)
 	if err != nil {
 		return env.Unexpected(sent, "the updated order", err)
+	}
+	if fired := env.Proxy.Fired(pt); fired != 1 {
+		return fmt.Errorf("the crash before completion of UpdateOrder %s fired %d times, want 1", key, fired)
 	}
 	if d := diffOrders(want, got); d != "" {
 		return grader.Fail(sent, "new items and total, everything else unchanged: "+describe(want), "%s", d)
@@ -101,5 +105,9 @@ func unexpectedCode(sent, expected string, o ex1.Order, err error) error {
 	if err == nil {
 		return grader.Fail(sent, expected, "success: %s", describe(o))
 	}
-	return grader.Fail(sent, expected, "%s", err.(*grader.CallError).Describe())
+	var ce *grader.CallError
+	if !asCallError(err, &ce) {
+		return err
+	}
+	return grader.Fail(sent, expected, "%s", ce.Describe())
 }

@@ -218,8 +218,14 @@ func createCrashedAfterCharge(ctx context.Context, env *grader.Env) error {
 		return withHint(err, "the charge ran again when Restate retried CreateSubscription after the crash: "+
 			"wrap fixtures.Charge in restate.Run, so the retry replays its result")
 	}
+	if crash.Fired() == 0 {
+		// As in emails-once: the charge went through but nothing was journaled after it.
+		return grader.Fail(sent, "the charge made inside restate.Run, so that Restate records it",
+			"the payment gateway charged, but no journaled step of CreateSubscription completed after it: the charge was made "+
+				"outside restate.Run, and a crash at that point would charge again")
+	}
 	if err := crash.Check(); err != nil {
-		return fmt.Errorf("%w: no journaled step (restate.Run) of %s completed after the payment gateway answered", err, s.key)
+		return err
 	}
 	return nil
 }

@@ -3,6 +3,8 @@ package ex6
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -89,7 +91,8 @@ func runNoDuplicates(ctx context.Context, env *grader.Env) error {
 			"other than the order ID merged them; make every key from the order ID"})
 	}
 	effectsSeen := 0
-	for c, idx := range byCustomer {
+	for _, c := range slices.Sorted(maps.Keys(byCustomer)) {
+		idx := byCustomer[c]
 		want := 0
 		for _, i := range idx {
 			want += wantFor(orders[i].FailAt).charges

@@ -2,6 +2,7 @@ package ex6
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -102,7 +103,10 @@ func crashed(ctx context.Context, env *grader.Env, o order, sent string, pt prox
 		return err
 	}
 	if err := expectEffects(env, o, res, sent, lenient); err != nil {
-		f := err.(*grader.Failure)
+		var f *grader.Failure
+		if !errors.As(err, &f) {
+			return err
+		}
 		f.Observed += fmt.Sprintf("\n(the proxy crashed %d attempt(s) of %s.%s)", env.Proxy.Fired(pt)-before, pt.Service, pt.Handler)
 		if pt.Service == ex6.OrchestratorName {
 			return f.WithHint("ProcessOrder was retried after a crash and an effect happened again: every effect must be a participant " +

@@ -2,6 +2,7 @@ package ex6
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"idempotency/contract/ex6"
@@ -30,8 +31,9 @@ func runTransactionIdempotent(ctx context.Context, env *grader.Env) error {
 			return err
 		}
 		obs := "success: " + describeResult(r)
-		if err != nil {
-			obs = err.(*grader.CallError).Describe()
+		var ce *grader.CallError
+		if errors.As(err, &ce) {
+			obs = ce.Describe()
 		}
 		return grader.Fail(sent, "a terminal 404: the order has not been processed", "%s", obs).
 			WithHint("GetOrderResult returns the stored result, or restate.ToTerminalError(err, restate.WithErrorCode(404)) when there is none")

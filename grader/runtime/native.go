@@ -81,6 +81,7 @@ func newNative(bin string, cfg Config) (*nativeServer, error) {
 	// inside the base dir, which Stop removes.
 	tmp := filepath.Join(baseDir, "tmp")
 	if err := os.Mkdir(tmp, 0o700); err != nil {
+		os.RemoveAll(baseDir)
 		return nil, fmt.Errorf("create restate temp dir: %w", err)
 	}
 	env := serverEnv(cfg, p)
