@@ -97,9 +97,10 @@ func burst(ctx context.Context, env *grader.Env) error {
 		return grader.Fail(sent, "the stock never goes below zero", "GetStockLevel during the burst returned %s", watch.negative).
 			WithHint("check availableStock against the requested quantity before reserving, in the same exclusive handler that writes it")
 	}
-	if watch.reads < 2 {
-		return fmt.Errorf("GetStockLevel answered only %d times during the burst of %d reservations", watch.reads, burstSize)
-	}
+	// How many readings land inside the burst depends on scheduling, so it is neither
+	// judged nor printed (a report must not change between runs with one seed): the counts
+	// above and the final level carry the verdict.
+	env.Step("GetStockLevel never below zero during the burst")
 	return expectStock(ctx, env, key, level{available: 0, reserved: burstStock}, sent)
 }
 
