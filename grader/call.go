@@ -98,4 +98,12 @@ func containsAny(s string, subs ...string) bool {
 	return false
 }
 
-func asCallError(err error, target **CallError) bool { return errors.As(err, target) }
+// AsCallError reports whether err is (or wraps) the submission's answer, and sets target.
+func AsCallError(err error, target **CallError) bool { return errors.As(err, target) }
+
+// IsHarness reports whether err is neither success nor an answer from the submission:
+// a problem of the grader's own, never to be scored as the learner's failure.
+func IsHarness(err error) bool {
+	var ce *CallError
+	return err != nil && !errors.As(err, &ce)
+}

@@ -107,7 +107,7 @@ func (e *Env) ServiceState() string {
 // (the submission answered wrongly) or passes a harness error through.
 func (e *Env) Unexpected(sent, expected string, err error) error {
 	var ce *CallError
-	if !asCallError(err, &ce) {
+	if !AsCallError(err, &ce) {
 		return err
 	}
 	obs := ExplainCall(ce, e.serviceLogs())

@@ -127,31 +127,6 @@ func summary(w io.Writer, c *classreport.Class) {
 	tw.Flush()
 }
 
-// parseInterleaved accepts flags before and after positional arguments.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if err == flag.ErrHelp {
-				return nil, &exitError{code: 0}
-			}
-			return nil, &exitError{code: grader.ExitUsage}
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return positional, nil
-		}
-		positional = append(positional, args[0])
-		args = args[1:]
-	}
-}
-
-func flagSet(fs *flag.FlagSet, name string) bool {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	return set
-}
-
 // exercisesNamed reads "ex1 ex3", "all" or nothing (all).
 func exercisesNamed(names []string) ([]grader.Exercise, error) {
 	if len(names) == 0 || (len(names) == 1 && names[0] == "all") {

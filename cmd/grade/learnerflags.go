@@ -40,26 +40,13 @@ func parseSessionArgs(name, usage string, args []string, stderr io.Writer, more 
 	if more != nil {
 		more(fs)
 	}
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if err == flag.ErrHelp {
-				return a, &exitError{code: 0}
-			}
-			return a, &exitError{code: grader.ExitUsage}
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			break
-		}
-		positional = append(positional, args[0])
-		args = args[1:]
+	positional, err := parseInterleaved(fs, args)
+	if err != nil {
+		return a, err
 	}
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "seed" {
-			a.seed, a.seedSet = *seed, true
-		}
-	})
+	if flagSet(fs, "seed") {
+		a.seed, a.seedSet = *seed, true
+	}
 	if len(positional) != 1 {
 		fs.Usage()
 		return a, &exitError{code: grader.ExitUsage, msg: fmt.Sprintf("grade %s: name one exercise (ex1 ... ex6)", name)}

@@ -120,26 +120,13 @@ func parseArgs(args []string, stderr io.Writer) (config, []string, error) {
 	fs.StringVar(&cfg.adminURL, "admin-url", "", "admin URL of a restate-server you run")
 	fs.StringVar(&cfg.image, "image", "", "container image of restate-server (default the official 1.7.12 image)")
 
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if err == flag.ErrHelp {
-				return cfg, nil, &exitError{code: 0}
-			}
-			return cfg, nil, &exitError{code: grader.ExitUsage}
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			break
-		}
-		positional = append(positional, args[0])
-		args = args[1:]
+	positional, err := parseInterleaved(fs, args)
+	if err != nil {
+		return cfg, nil, err
 	}
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "seed" {
-			cfg.seed, cfg.seedSet = *seed, true
-		}
-	})
+	if flagSet(fs, "seed") {
+		cfg.seed, cfg.seedSet = *seed, true
+	}
 	if cfg.format != "text" && cfg.format != "json" {
 		return cfg, nil, &exitError{code: grader.ExitUsage, msg: "grade: --format must be text or json"}
 	}

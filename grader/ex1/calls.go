@@ -2,7 +2,6 @@ package ex1
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"idempotency/contract/ex1"
@@ -29,14 +28,6 @@ func cancelOrder(ctx context.Context, env *grader.Env, key string) (ex1.Order, e
 
 func updateOrderCall(ctx context.Context, env *grader.Env, key string, req ex1.UpdateOrderRequest) (ex1.Order, error) {
 	return grader.Call[ex1.UpdateOrderRequest, ex1.Order](ctx, env, target(key, ex1.UpdateOrder), req)
-}
-
-func asCallError(err error, ce **grader.CallError) bool { return errors.As(err, ce) }
-
-// isHarness reports whether err is neither success nor an answer from the submission.
-func isHarness(err error) bool {
-	var ce *grader.CallError
-	return err != nil && !errors.As(err, &ce)
 }
 
 // describe prints an order the way a learner reads it.

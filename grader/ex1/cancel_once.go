@@ -34,7 +34,7 @@ func runCancelOnce(ctx context.Context, env *grader.Env) error {
 	if _, err := cancelOrder(ctx, env, key); err != nil {
 		return env.Unexpected("CancelOrder "+key, "the cancelled order", err)
 	}
-	if _, err := cancelOrder(ctx, env, key); isHarness(err) {
+	if _, err := cancelOrder(ctx, env, key); grader.IsHarness(err) {
 		return err
 	}
 	// Every cancel must have reached the handler (an error answer is fine here), or
@@ -46,7 +46,7 @@ func runCancelOnce(ctx context.Context, env *grader.Env) error {
 	}
 	wg.Wait()
 	for _, err := range errs {
-		if isHarness(err) {
+		if grader.IsHarness(err) {
 			return err
 		}
 	}
@@ -58,7 +58,7 @@ func runCancelOnce(ctx context.Context, env *grader.Env) error {
 	// A cancelled order cannot be revived by creating it again.
 	env.Step("CreateOrder %s again after the cancel", key)
 	again, err := createOrder(ctx, env, key, newOrderRequest(env.Rand))
-	if err != nil && !isHarness(err) {
+	if err != nil && !grader.IsHarness(err) {
 		// Refusing is fine too: the order must just stay cancelled.
 		again, err = getOrder(ctx, env, key)
 	}
@@ -87,7 +87,7 @@ func runCancelOnce(ctx context.Context, env *grader.Env) error {
 	if _, err := cancelOrder(ctx, env, key); err != nil {
 		return env.Unexpected(sent, "the cancelled order", err)
 	}
-	if _, err := cancelOrder(ctx, env, key); isHarness(err) {
+	if _, err := cancelOrder(ctx, env, key); grader.IsHarness(err) {
 		return err
 	}
 	if fired := env.Proxy.Fired(pt); fired != 1 {

@@ -33,7 +33,7 @@ func warmUp(ctx context.Context, env *grader.Env) error {
 	t := grader.Target{Service: ex1.ServiceName, Key: "warm-up", Handler: ex1.GetOrder}
 	_, err := getOrder(ctx, env, t.Key)
 	var ce *grader.CallError
-	if err == nil || asCallError(err, &ce) && ce.FromHandler {
+	if err == nil || grader.AsCallError(err, &ce) && ce.FromHandler {
 		return nil
 	}
 	return err

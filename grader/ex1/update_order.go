@@ -99,14 +99,14 @@ func expectStored(ctx context.Context, env *grader.Env, key string, want ex1.Ord
 
 // unexpectedCode reports a call that should have failed with a given code.
 func unexpectedCode(sent, expected string, o ex1.Order, err error) error {
-	if isHarness(err) {
+	if grader.IsHarness(err) {
 		return err
 	}
 	if err == nil {
 		return grader.Fail(sent, expected, "success: %s", describe(o))
 	}
 	var ce *grader.CallError
-	if !asCallError(err, &ce) {
+	if !grader.AsCallError(err, &ce) {
 		return err
 	}
 	return grader.Fail(sent, expected, "%s", ce.Describe())

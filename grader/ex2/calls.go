@@ -2,7 +2,6 @@ package ex2
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"idempotency/contract/ex2"
@@ -31,14 +30,6 @@ func sendTemplated(ctx context.Context, env *grader.Env, key string, req ex2.Tem
 	return grader.Call[ex2.TemplateEmailRequest, ex2.EmailRecord](ctx, env, target(key, ex2.SendTemplatedEmail), req)
 }
 
-func asCallError(err error, ce **grader.CallError) bool { return errors.As(err, ce) }
-
-// isHarness reports whether err is neither success nor an answer from the submission.
-func isHarness(err error) bool {
-	var ce *grader.CallError
-	return err != nil && !errors.As(err, &ce)
-}
-
 // describe prints a record the way a learner reads it.
 func describe(r ex2.EmailRecord) string {
 	s := fmt.Sprintf("{emailId:%q recipient:%q subject:%q status:%q", r.EmailID, r.Recipient, r.Subject, r.Status)
@@ -56,13 +47,13 @@ func describe(r ex2.EmailRecord) string {
 
 // unexpectedCode reports a call that should have failed with a given code.
 func unexpectedCode(sent, expected string, r ex2.EmailRecord, err error) error {
-	if isHarness(err) {
+	if grader.IsHarness(err) {
 		return err
 	}
 	if err == nil {
 		return grader.Fail(sent, expected, "success: %s", describe(r))
 	}
 	var ce *grader.CallError
-	asCallError(err, &ce)
+	grader.AsCallError(err, &ce)
 	return grader.Fail(sent, expected, "%s", ce.Describe())
 }

@@ -47,7 +47,7 @@ func runFailedSend(ctx context.Context, env *grader.Env) error {
 	before := len(smtpCalls(env, req.Recipient))
 	runs := attempts(env, target(key, ex2.SendEmail))
 	again, err := sendEmail(ctx, env, key, req)
-	if isHarness(err) {
+	if grader.IsHarness(err) {
 		return err
 	}
 	if calls := smtpCalls(env, req.Recipient); len(calls) != before {
@@ -138,7 +138,7 @@ func acceptFailedAnswer(env *grader.Env, t grader.Target, before int, sent strin
 	case err == nil:
 		return grader.Fail(sent, fmt.Sprintf("status \"failed\" with the gateway's error %q", refusal), "%s", describe(rec)).
 			WithHint(markFailed)
-	case asCallError(err, &ce) && ce.FromHandler && ce.Code != 501 && ce.Code != 570:
+	case grader.AsCallError(err, &ce) && ce.FromHandler && ce.Code != 501 && ce.Code != 570:
 		if n := attempts(env, t) - before; n > 1 {
 			return grader.Fail(sent, "the email ends as failed at once: a permanent refusal is not retried",
 				"Restate ran %s %d times before it gave up, then answered %d: %s", t.Handler, n, ce.Code, ce.Message).

@@ -163,7 +163,7 @@ func brief(calls world.Calls) string {
 func failedAfterDuplicates(env *grader.Env, key, recipient, sent, hint string, err error) error {
 	var ce *grader.CallError
 	d := smtpCalls(env, recipient).Delivered()
-	if len(d) <= 1 || !asCallError(err, &ce) {
+	if len(d) <= 1 || !grader.AsCallError(err, &ce) {
 		return nil
 	}
 	answer := ce.Describe()

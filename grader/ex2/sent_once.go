@@ -70,7 +70,7 @@ func sendUnderCrash(ctx context.Context, env *grader.Env, fault proxy.Fault) err
 // sentOnceError judges an error answer to a SendEmail that should have sent: duplicate
 // messages are the better evidence when there were any.
 func sentOnceError(env *grader.Env, key string, req ex2.EmailRequest, sent string, err error) error {
-	if isHarness(err) {
+	if grader.IsHarness(err) {
 		return err
 	}
 	if f := failedAfterDuplicates(env, key, req.Recipient, sent, wrapInRun, err); f != nil {

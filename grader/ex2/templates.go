@@ -178,7 +178,7 @@ func varValue(r *rand.Rand, name string) string {
 // stored or journaled it: the difference Restate found is the evidence.
 func renderError(env *grader.Env, sent string, err error) error {
 	var ce *grader.CallError
-	if !asCallError(err, &ce) || ce.Code != 570 && !strings.Contains(ce.Message, "mismatch") {
+	if !grader.AsCallError(err, &ce) || ce.Code != 570 && !strings.Contains(ce.Message, "mismatch") {
 		return env.Unexpected(sent, "the sent email's record", err)
 	}
 	return grader.Fail(sent, "the same subject and body on every attempt",

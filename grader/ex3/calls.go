@@ -35,16 +35,10 @@ func getReservation(ctx context.Context, env *grader.Env, key, id string) (ex3.R
 	return grader.Call[ex3.GetReservationRequest, ex3.Reservation](ctx, env, target(key, ex3.GetReservation), ex3.GetReservationRequest{ReservationID: id})
 }
 
-// isHarness reports whether err is neither success nor an answer from the submission.
-func isHarness(err error) bool {
-	var ce *grader.CallError
-	return err != nil && !errors.As(err, &ce)
-}
-
 // unexpectedCode reports a call that should have failed with a given code; got is the
 // answer it gave instead, when it succeeded.
 func unexpectedCode(sent, expected string, got fmt.Stringer, err error) error {
-	if isHarness(err) {
+	if grader.IsHarness(err) {
 		return err
 	}
 	if err == nil {
@@ -72,5 +66,3 @@ func (s shownStock) String() string {
 
 func describeReservation(r ex3.Reservation) string { return shownReservation(r).String() }
 func describeStock(s ex3.StockLevel) string        { return shownStock(s).String() }
-
-func asCallError(err error, ce **grader.CallError) bool { return errors.As(err, ce) }

@@ -75,7 +75,7 @@ func burst(ctx context.Context, env *grader.Env) error {
 	var active, refused int
 	for i, err := range errs {
 		switch {
-		case isHarness(err):
+		case grader.IsHarness(err):
 			return err
 		case grader.Code(err) == 409:
 			refused++
@@ -115,7 +115,7 @@ func (w *stockWatch) run(ctx context.Context, env *grader.Env, key string, done 
 	for !done.Load() {
 		s, err := getStock(ctx, env, key)
 		if err != nil {
-			if isHarness(err) {
+			if grader.IsHarness(err) {
 				w.err = err
 			} else {
 				w.err = env.Unexpected("GetStockLevel "+key+" during a burst of reservations", "the current stock level", err)
@@ -161,7 +161,7 @@ func sameIDBurst(ctx context.Context, env *grader.Env) error {
 	var winner *ex3.Reservation
 	for i, err := range errs {
 		switch {
-		case isHarness(err):
+		case grader.IsHarness(err):
 			return err
 		case err == nil:
 			if winner == nil {

@@ -119,7 +119,7 @@ func (m *model) reserveStep(req ex3.ReservationRequest, dup string) step {
 	s.do = func(ctx context.Context, env *grader.Env) (string, error) {
 		got, err := reserve(ctx, env, m.key, req)
 		switch {
-		case isHarness(err):
+		case grader.IsHarness(err):
 			return "", err
 		case known:
 			if err != nil && !(grader.Code(err) == 409 && prev.Quantity != req.Quantity) {
@@ -175,7 +175,7 @@ func (m *model) releaseStep(id, what string) step {
 	s.do = func(ctx context.Context, env *grader.Env) (string, error) {
 		got, err := release(ctx, env, m.key, id)
 		switch {
-		case isHarness(err):
+		case grader.IsHarness(err):
 			return "", err
 		case !known:
 			if grader.Code(err) != 404 {
@@ -218,7 +218,7 @@ func (m *model) diffLevel(want level, got ex3.StockLevel) string {
 
 // describeErr turns a call's error into what was observed, or passes a harness error on.
 func describeErr(env *grader.Env, err error) (string, error) {
-	if isHarness(err) {
+	if grader.IsHarness(err) {
 		return "", err
 	}
 	return describeAnswer(env, nil, err), nil

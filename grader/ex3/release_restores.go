@@ -140,7 +140,7 @@ func releaseRefused(ctx context.Context, env *grader.Env, key string, want level
 	env.Step("%s (more than available)", sent)
 	got, err := reserve(ctx, env, key, req)
 	switch {
-	case isHarness(err):
+	case grader.IsHarness(err):
 		return err
 	case err == nil:
 		// Overselling is the other criteria's business; without a refusal there is no

@@ -31,15 +31,9 @@ func updatePlan(ctx context.Context, env *grader.Env, key, planID, date string) 
 	return grader.Call[ex4.UpdatePlanRequest, ex4.Subscription](ctx, env, target(key, ex4.UpdatePlan), ex4.UpdatePlanRequest{PlanID: planID, Date: date})
 }
 
-// isHarness reports whether err is neither success nor an answer from the submission.
-func isHarness(err error) bool {
-	var ce *grader.CallError
-	return err != nil && !errors.As(err, &ce)
-}
-
 // unexpectedCode reports a call that should have failed with a given code.
 func unexpectedCode(sent, expected string, s ex4.Subscription, err error) error {
-	if isHarness(err) {
+	if grader.IsHarness(err) {
 		return err
 	}
 	if err == nil {

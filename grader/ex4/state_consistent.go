@@ -76,7 +76,7 @@ func declinedCard(ctx context.Context, env *grader.Env) error {
 	}
 	env.Step("GetSubscription %s", s.key)
 	stored, err := getSub(ctx, env, s.key)
-	if isHarness(err) {
+	if grader.IsHarness(err) {
 		return err
 	}
 	if err == nil && stored.Status == ex4.StatusActive {

@@ -2,7 +2,6 @@ package ex5
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -24,14 +23,6 @@ func replayCall(ctx context.Context, env *grader.Env, key string) (ex5.WebhookSt
 	return grader.Call[restate.Void, ex5.WebhookStatus](ctx, env, target(key, ex5.ReplayWebhook), restate.Void{})
 }
 
-func asCallError(err error, ce **grader.CallError) bool { return errors.As(err, ce) }
-
-// isHarness reports whether err is neither success nor an answer from the submission.
-func isHarness(err error) bool {
-	var ce *grader.CallError
-	return err != nil && !errors.As(err, &ce)
-}
-
 // genuineRefusedHint is the hint for a correctly signed delivery that was refused.
 var genuineRefusedHint = fmt.Sprintf("a correctly signed delivery was refused: read the header with ctx.Request().Headers.Get(%q) "+
 	"(Restate passes header names in lower case), and compare v1 with hex(HMAC-SHA256(fixtures.WebhookSecret(), t + \".\" + ctx.Request().Body))",
@@ -51,7 +42,7 @@ func unexpected(env *grader.Env, sent, expected string, err error) error {
 // than the attempt Restate had journaled.
 func isJournalMismatch(err error) bool {
 	var ce *grader.CallError
-	return asCallError(err, &ce) && (ce.Code == 570 || strings.Contains(ce.Message, "mismatch") || strings.Contains(ce.Message, "RT0016"))
+	return grader.AsCallError(err, &ce) && (ce.Code == 570 || strings.Contains(ce.Message, "mismatch") || strings.Contains(ce.Message, "RT0016"))
 }
 
 // describe prints a status record the way a learner reads it.
@@ -62,14 +53,14 @@ func describe(s ex5.WebhookStatus) string {
 
 // expectCode checks that a call failed with code and otherwise says what came back.
 func expectCode(sent string, code int, expected string, rec ex5.WebhookStatus, err error) error {
-	if isHarness(err) {
+	if grader.IsHarness(err) {
 		return err
 	}
 	if err == nil {
 		return grader.Fail(sent, expected, "success: %s", describe(rec))
 	}
 	var ce *grader.CallError
-	asCallError(err, &ce)
+	grader.AsCallError(err, &ce)
 	if ce.Code == code {
 		return nil
 	}

@@ -33,7 +33,7 @@ func Exercise() grader.Exercise {
 func warmUp(ctx context.Context, env *grader.Env) error {
 	_, err := getStatus(ctx, env, "warm-up")
 	var ce *grader.CallError
-	if err == nil || asCallError(err, &ce) && ce.FromHandler {
+	if err == nil || grader.AsCallError(err, &ce) && ce.FromHandler {
 		return nil
 	}
 	return err

@@ -70,7 +70,7 @@ func deliverAll(ctx context.Context, env *grader.Env, hooks []webhook, sent stri
 	for i, w := range hooks {
 		a := answers[i]
 		what := fmt.Sprintf("%s; among them the %s", sent, w)
-		if isHarness(a.err) && ctx.Err() == nil && dctx.Err() != nil {
+		if grader.IsHarness(a.err) && ctx.Err() == nil && dctx.Err() != nil {
 			return grader.Fail(what, fmt.Sprintf("every one answered within %s", deadline),
 				"no answer for %s after %s: it waited for another webhook", w.ID, deadline).WithHint(independentHint)
 		}

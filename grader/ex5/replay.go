@@ -40,7 +40,7 @@ func runReplay(ctx context.Context, env *grader.Env) error {
 	// business, here only the effects and the count matter.
 	sent := fmt.Sprintf("ProcessWebhook for %s again (a duplicate delivery) after one ReplayWebhook", w.ID)
 	env.Step("duplicate ProcessWebhook %s after the replay", w.ID)
-	if _, err := deliverSigned(ctx, env, w, w.body()); isHarness(err) {
+	if _, err := deliverSigned(ctx, env, w, w.body()); grader.IsHarness(err) {
 		return err
 	}
 	if err := expectEffects(env, w, 2, sent+": still 1 processing + 1 replay",

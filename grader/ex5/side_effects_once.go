@@ -209,7 +209,7 @@ func killedMidCall(ctx context.Context, env *grader.Env) error {
 func redeliverAfterRestart(ctx context.Context, env *grader.Env, w webhook) error {
 	sent := fmt.Sprintf("ProcessWebhook: the %s again, after your service process was restarted (it had been processed before)", w)
 	env.Step("redeliver %s after the restart", w.ID)
-	if _, err := deliverSigned(ctx, env, w, w.body()); isHarness(err) {
+	if _, err := deliverSigned(ctx, env, w, w.body()); grader.IsHarness(err) {
 		return err
 	}
 	return expectEffects(env, w, 1, sent,

@@ -2,7 +2,6 @@ package ex6
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 
@@ -53,12 +52,6 @@ func expectedOutcome(o order) string {
 		return fmt.Sprintf("status %q with reservationId, chargeId and labelId", ex6.StatusCompleted)
 	}
 	return fmt.Sprintf("status %q with a failureReason (step %q fails), not an error: a failed order is an answer", ex6.StatusFailed, stepNames[o.FailAt])
-}
-
-// isHarness reports whether err is neither success nor an answer from the submission.
-func isHarness(err error) bool {
-	var ce *grader.CallError
-	return err != nil && !errors.As(err, &ce)
 }
 
 // describeResult prints a result the way a learner reads it.

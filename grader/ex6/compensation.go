@@ -59,7 +59,7 @@ func failedOrderOnce(ctx context.Context, env *grader.Env, o order, why string) 
 		return err
 	}
 	env.Step("ProcessOrder %s again", o.ID)
-	if _, err := processOrder(ctx, env, o); isHarness(err) {
+	if _, err := processOrder(ctx, env, o); grader.IsHarness(err) {
 		return err
 	}
 	if err := settle(ctx, env, o); err != nil {

@@ -173,7 +173,7 @@ func killDuring(ctx context.Context, env *grader.Env, flights []inFlight) error 
 		if _, err := env.World.WaitParked(wctx, f.match(f.o)...); err != nil {
 			select {
 			case a := <-done[i]:
-				if a.err != nil && !isHarness(a.err) {
+				if a.err != nil && !grader.IsHarness(a.err) {
 					return env.Unexpected(sent(f), expectedOutcome(f.o), a.err)
 				}
 				return grader.Fail(sent(f), "the order reaches the step of "+f.step,

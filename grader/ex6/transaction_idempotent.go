@@ -27,7 +27,7 @@ func runTransactionIdempotent(ctx context.Context, env *grader.Env) error {
 	sent := "GetOrderResult " + o.ID + " before any ProcessOrder"
 	env.Step("%s", sent)
 	if r, err := getOrderResult(ctx, env, o.ID); grader.Code(err) != 404 {
-		if isHarness(err) {
+		if grader.IsHarness(err) {
 			return err
 		}
 		obs := "success: " + describeResult(r)
