@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"idempotency/fixtures/world"
 	"idempotency/grader/admin"
+	"idempotency/grader/overlay"
 	"idempotency/grader/proxy"
 	"idempotency/grader/runtime"
 	"idempotency/grader/submission"
@@ -35,6 +35,9 @@ type Options struct {
 	Progress io.Writer
 	// Limits confine the submission's service (nil = none): for untrusted code.
 	Limits *submission.Limits
+	// Overlay replaces files of Dir before the build (nil = none): a mutant. A Dir that
+	// names an overlay archive (NAME.txtar) is applied to the reference solution.
+	Overlay *overlay.Archive
 }
 
 // Grade grades one exercise and returns its report. It never returns without having
@@ -44,15 +47,15 @@ func Grade(ctx context.Context, ex Exercise, opts Options) *Report {
 	if opts.Progress == nil {
 		opts.Progress = io.Discard
 	}
-	root, dir, err := resolve(ex, opts)
-	rep := newReport(ex, dir, opts.Seed)
+	tg, err := resolve(ex, opts)
+	rep := newReport(ex, tg.label, opts.Seed)
 	if err != nil {
 		rep.Error = err.Error()
 		rep.judgeAll(StatusError, err.Error())
 		rep.total(start)
 		return rep
 	}
-	h := &harness{ex: ex, opts: opts, root: root, dir: dir, rep: rep}
+	h := &harness{ex: ex, opts: opts, target: tg, rep: rep}
 	defer h.close()
 	if err := h.setup(ctx); err != nil {
 		var f *Failure
@@ -73,40 +76,12 @@ func Grade(ctx context.Context, ex Exercise, opts Options) *Report {
 	return rep
 }
 
-// resolve finds the module root and the package to grade, relative to the root.
-func resolve(ex Exercise, opts Options) (root, dir string, err error) {
-	root = opts.Root
-	if root == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			return "", "", err
-		}
-		if root, err = submission.ModuleRoot(wd); err != nil {
-			return "", "", err
-		}
-	}
-	dir = opts.Dir
-	if dir == "" {
-		dir = filepath.Join(root, ex.Stub)
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return "", "", err
-	}
-	rel, err := filepath.Rel(root, abs)
-	if err != nil || strings.HasPrefix(rel, "..") {
-		return "", "", fmt.Errorf("%s is outside the module at %s", dir, root)
-	}
-	return root, filepath.ToSlash(rel), nil
-}
-
 // harness is one run's shared world: server, service, proxy.
 type harness struct {
-	ex   Exercise
-	opts Options
-	root string
-	dir  string
-	rep  *Report
+	ex     Exercise
+	opts   Options
+	target target
+	rep    *Report
 
 	tmp     string
 	server  runtime.Server
@@ -125,7 +100,7 @@ func (h *harness) setup(ctx context.Context) error {
 	h.tmp = tmp
 
 	// Building and starting the server do not depend on each other.
-	fmt.Fprintf(h.opts.Progress, "building %s ...\n", h.dir)
+	fmt.Fprintf(h.opts.Progress, "building %s ...\n", h.target.label)
 	var wg sync.WaitGroup
 	var bin string
 	var buildErr, serverErr error
@@ -133,7 +108,7 @@ func (h *harness) setup(ctx context.Context) error {
 	go func() {
 		defer wg.Done()
 		t := time.Now()
-		bin, buildErr = submission.Build(ctx, h.root, filepath.Join(h.root, h.dir), tmp)
+		bin, buildErr = h.target.build(ctx, tmp)
 		h.rep.Timings.Build = time.Since(t).Milliseconds()
 	}()
 	go func() {

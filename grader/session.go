@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -45,11 +44,11 @@ func StartSession(ctx context.Context, ex Exercise, opts Options) (_ *Session, e
 	if progress == nil {
 		progress = io.Discard
 	}
-	root, dir, err := resolve(ex, opts)
+	tg, err := resolve(ex, opts)
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{Dir: dir}
+	s := &Session{Dir: tg.label}
 	defer func() {
 		if err != nil {
 			s.Close()
@@ -60,14 +59,14 @@ func StartSession(ctx context.Context, ex Exercise, opts Options) (_ *Session, e
 	}
 
 	// As in Grade, the build and the server start do not wait for each other.
-	fmt.Fprintf(progress, "building %s and starting restate-server ...\n", dir)
+	fmt.Fprintf(progress, "building %s and starting restate-server ...\n", tg.label)
 	began := time.Now()
 	var bin string
 	var buildErr, serverErr error
 	built := make(chan struct{})
 	go func() {
 		defer close(built)
-		bin, buildErr = submission.Build(ctx, root, filepath.Join(root, dir), s.tmp)
+		bin, buildErr = tg.build(ctx, s.tmp)
 	}()
 	cfg := opts.Runtime
 	cfg.ForcedReplay = cfg.ForcedReplay || ex.ForcedReplay

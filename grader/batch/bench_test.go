@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"idempotency/grader/catalog"
+	"idempotency/grader/overlay"
 	"idempotency/grader/selftest"
 	"idempotency/grader/submission"
 )
@@ -25,17 +26,25 @@ func syntheticClass(tb testing.TB, root, dir string, n int) {
 		learner := filepath.Join(dir, fmt.Sprintf("learner-%02d", i))
 		for _, ex := range catalog.All() {
 			src := ex.Stub
+			out := filepath.Join(learner, "exercises", ex.ID)
 			switch i % 3 {
 			case 0:
 				src = ex.Solution
 			case 2:
 				// Any copy will do, declared or not: other engineers may still be adding them.
-				broken, _ := filepath.Glob(filepath.Join(root, selftest.BrokenDir, ex.ID, "*", "main.go"))
+				broken, _ := filepath.Glob(filepath.Join(root, selftest.BrokenDir, ex.ID, "*"+overlay.Ext))
 				if len(broken) > 0 {
-					src, _ = filepath.Rel(root, filepath.Dir(broken[(i/3)%len(broken)]))
+					a, err := overlay.Load(broken[(i/3)%len(broken)])
+					if err != nil {
+						tb.Fatal(err)
+					}
+					if err := a.Materialize(filepath.Join(root, ex.Solution), out); err != nil {
+						tb.Fatal(err)
+					}
+					continue
 				}
 			}
-			copyTree(tb, filepath.Join(root, src), filepath.Join(learner, "exercises", ex.ID))
+			copyTree(tb, filepath.Join(root, src), out)
 		}
 	}
 }

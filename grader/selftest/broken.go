@@ -5,83 +5,68 @@ package selftest
 
 import (
 	"fmt"
-	"os"
+
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
+
+	"idempotency/grader/overlay"
 )
 
 // BrokenDir is where the broken copies live, one folder per exercise.
 const BrokenDir = "grader/testdata/broken"
 
-// Broken is one deliberately broken copy of a reference solution.
+// Broken is one deliberately broken copy of a reference solution, kept as an overlay
+// (grader/testdata/broken/exN/NAME.txtar): only the files it changes.
 type Broken struct {
 	Exercise string
 	Name     string
-	Dir      string // relative to the module root
+	Dir      string // the .txtar, relative to the module root: what grader.Options.Dir takes
 	// Lose lists the criteria this copy must fail; every other criterion must pass.
 	Lose []string
+	// Rules lists the README rules (R1, R2, ...) this copy breaks.
+	Rules []string
 	// Error says the copy must not be judged at all (it does not compile): every
 	// criterion "error", exit 3.
 	Error bool
 }
 
-// directive is how a broken copy declares its expectation, in any of its .go files:
+// LoadBroken lists the broken copies of one exercise, sorted by name. Each declares its
+// expectation in the archive's comment:
 //
 //	//grade:lose criterion-a criterion-b
+//	//grade:rule R3
 //	//grade:error
-var directive = regexp.MustCompile(`(?m)^//grade:(lose|error)\b(.*)$`)
-
-// LoadBroken lists the broken copies of one exercise, sorted by name.
 func LoadBroken(root, exercise string) ([]Broken, error) {
 	base := filepath.Join(root, BrokenDir, exercise)
-	entries, err := os.ReadDir(base)
-	if os.IsNotExist(err) {
-		return nil, nil
-	}
+	paths, err := filepath.Glob(filepath.Join(base, "*"+overlay.Ext))
 	if err != nil {
 		return nil, fmt.Errorf("list broken copies of %s: %w", exercise, err)
 	}
+	if dirs, _ := filepath.Glob(filepath.Join(base, "*", "*.go")); len(dirs) > 0 {
+		return nil, fmt.Errorf("%s: broken copies are overlays (NAME%s holding only the changed files), not copied folders", filepath.Dir(dirs[0]), overlay.Ext)
+	}
 	var out []Broken
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
-		b := Broken{Exercise: exercise, Name: e.Name(), Dir: filepath.ToSlash(filepath.Join(BrokenDir, exercise, e.Name()))}
-		found, err := readDirective(filepath.Join(base, e.Name()), &b)
+	for _, p := range paths {
+		a, err := overlay.Load(p)
 		if err != nil {
 			return nil, err
 		}
-		if !found {
-			return nil, fmt.Errorf("%s declares nothing: add a //grade:lose <criteria> (or //grade:error) line", b.Dir)
+		name := strings.TrimSuffix(filepath.Base(p), overlay.Ext)
+		rel, _ := filepath.Rel(root, p)
+		b := Broken{Exercise: exercise, Name: name, Dir: filepath.ToSlash(rel)}
+		for _, args := range a.Directives("lose") {
+			b.Lose = append(b.Lose, args...)
+		}
+		for _, args := range a.Directives("rule") {
+			b.Rules = append(b.Rules, args...)
+		}
+		b.Error = len(a.Directives("error")) > 0
+		if len(b.Lose) == 0 && !b.Error {
+			return nil, fmt.Errorf("%s declares nothing: add a //grade:lose <criteria> (or //grade:error) line to its comment", b.Dir)
 		}
 		out = append(out, b)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
-}
-
-func readDirective(dir string, b *Broken) (bool, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
-	if err != nil {
-		return false, err
-	}
-	found := false
-	for _, f := range files {
-		src, err := os.ReadFile(f)
-		if err != nil {
-			return false, err
-		}
-		for _, m := range directive.FindAllStringSubmatch(string(src), -1) {
-			found = true
-			switch m[1] {
-			case "error":
-				b.Error = true
-			case "lose":
-				b.Lose = append(b.Lose, strings.Fields(m[2])...)
-			}
-		}
-	}
-	return found, nil
 }

@@ -39,14 +39,20 @@ func ModuleRoot(dir string) (string, error) {
 }
 
 // Build compiles the main package in pkgDir (inside the module at root) into outDir and
-// returns the binary's path. A compile failure is a *CompileError.
-func Build(ctx context.Context, root, pkgDir, outDir string) (string, error) {
+// returns the binary's path. overlay, when not empty, is a `go build -overlay` file that
+// replaces some of the package's files (a broken copy or a mutant of a solution). A
+// compile failure is a *CompileError.
+func Build(ctx context.Context, root, pkgDir, outDir, overlay string) (string, error) {
 	rel, err := relPackage(root, pkgDir)
 	if err != nil {
 		return "", err
 	}
 	bin := filepath.Join(outDir, "service")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, rel)
+	args := []string{"build", "-o", bin}
+	if overlay != "" {
+		args = append(args, "-overlay", overlay)
+	}
+	cmd := exec.CommandContext(ctx, "go", append(args, rel)...)
 	cmd.Dir = root
 	// go build's scratch space goes under outDir, which the caller removes: a build
 	// interrupted by Ctrl-C leaves nothing in the system temp dir.

@@ -60,7 +60,7 @@ func TestForkLoopIsBoundedAndKilled(t *testing.T) {
 	out := tempDir(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	bin, err := Build(ctx, root, filepath.Join(root, "grader/testdata/hostile/ex1/fork-loop"), out)
+	bin, err := Build(ctx, root, filepath.Join(root, "grader/testdata/hostile/ex1/fork-loop"), out, "")
 	require.NoError(t, err)
 	lim := DefaultLimits()
 	lim.Tasks = 64
