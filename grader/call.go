@@ -56,6 +56,10 @@ func IdempotencyKey(k string) CallOption { return restate.WithIdempotencyKey(k) 
 // (out, nil) on success, a *CallError when the call reached Restate and failed, and
 // any other error when Restate could not be reached (a harness problem).
 func Call[I, O any](ctx context.Context, env *Env, t Target, in I, opts ...CallOption) (O, error) {
+	var out O
+	if err := env.MayCall(t.Service, t.Handler); err != nil {
+		return out, err
+	}
 	out, err := ingress.Object[I, O](env.Ingress, t.Service, t.Key, t.Handler).Request(ctx, in, opts...)
 	if err == nil {
 		return out, nil

@@ -31,7 +31,23 @@ type Env struct {
 	Rand *rand.Rand
 
 	scenario string
+	needs    map[string][]string // what the scenario declared it calls; nil: anything
 	log      *scenarioLog
+}
+
+// MayCall returns a grader error (never the learner's) when the scenario calls a
+// handler its Scenario.Needs does not declare: the declaration decides which criteria a
+// missing handler costs, so it must not drift from what the scenario does.
+func (e *Env) MayCall(service, handler string) error {
+	if e.needs == nil {
+		return nil
+	}
+	for _, h := range e.needs[service] {
+		if h == handler {
+			return nil
+		}
+	}
+	return &graderBug{msg: fmt.Sprintf("scenario %s calls %s.%s but its Needs does not declare it", e.scenario, service, handler)}
 }
 
 // scenarioLog is what one scenario records as it goes.
@@ -39,6 +55,8 @@ type scenarioLog struct {
 	mu    sync.Mutex
 	steps []string
 	keys  map[string][]string // service -> keys used
+	// deferred are the read-backs to run after a restart (AfterRestart).
+	deferred []deferredCheck
 }
 
 func newEnv(base Env, scenario string, seed uint64) *Env {

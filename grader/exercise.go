@@ -34,7 +34,12 @@ type Scenario struct {
 	// Exclusive scenarios kill the service process or restart restate-server, which would
 	// disturb their neighbours: they run one at a time, after the concurrent ones.
 	Exclusive bool
-	// Timeout bounds Run (0 = DefaultScenarioTimeout).
+	// Needs lists the services and handlers the scenario calls (service -> handlers).
+	// A submission that does not register one of them fails this criterion only, with
+	// the registration explained; nil means every handler of Exercise.Services.
+	Needs map[string][]string
+	// Timeout bounds Run (0 = DefaultScenarioTimeout), and again each check Run defers
+	// with Env.AfterRestart.
 	Timeout time.Duration
 	// Run drives the submission and returns nil, a *Failure, or a harness error.
 	Run func(ctx context.Context, env *Env) error

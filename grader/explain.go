@@ -3,6 +3,7 @@ package grader
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -103,61 +104,6 @@ func ExplainRegistration(err error, uri string) error {
 		why = "restate-server refused to register your service"
 	}
 	return fmt.Errorf("%s (%w)", why, err)
-}
-
-// ExplainServices compares what a deployment registered with the exercise's contract.
-// It returns nil when every service and handler is there, else a *Failure that names the
-// likely renames.
-func ExplainServices(ex Exercise, dep admin.Deployment) error {
-	have := map[string][]string{}
-	var names []string
-	for _, s := range dep.Services {
-		names = append(names, s.Name)
-		for _, hd := range s.Handlers {
-			have[s.Name] = append(have[s.Name], hd.Name)
-		}
-		if have[s.Name] == nil {
-			have[s.Name] = []string{}
-		}
-	}
-	slices.Sort(names)
-	var problems []string
-	for _, svc := range sortedKeys(ex.Services) {
-		handlers, ok := have[svc]
-		if !ok {
-			p := "service " + svc + " is missing"
-			if near := renamedTo(svc, notIn(names, ex.Services)); near != "" {
-				p += fmt.Sprintf(" (you registered %s: renamed?)", near)
-			}
-			problems = append(problems, p)
-			continue
-		}
-		extra := notInList(handlers, ex.Services[svc])
-		for _, hd := range ex.Services[svc] {
-			if slices.Contains(handlers, hd) {
-				continue
-			}
-			p := "handler " + svc + "." + hd + " is missing"
-			if near := renamedTo(hd, extra); near != "" {
-				p += fmt.Sprintf(" (you registered %s.%s: renamed?)", svc, near)
-			}
-			problems = append(problems, p)
-		}
-	}
-	if len(problems) == 0 {
-		return nil
-	}
-	registered := strings.Join(names, ", ")
-	if registered == "" {
-		registered = "no service at all"
-	}
-	return &Failure{
-		Sent:     "registration of your service with restate-server",
-		Expected: "the services and handlers of the contract: " + describeServices(ex.Services),
-		Observed: strings.Join(problems, "; ") + " (your deployment registered: " + registered + ")",
-		Hint: "the grader calls services and handlers by the names in contract/" + ex.ID + ": keep them, " +
-			"keep every handler (a stub returning contract.NotImplemented is fine), and register with restate.Reflect on the type that has them",
-	}
 }
 
 // mismatch is what a journal mismatch message says about the differing command.
@@ -446,13 +392,8 @@ func notInList(names, want []string) []string {
 	return out
 }
 
-func sortedKeys(m map[string][]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
 }
 
 func firstLine(s string) string {

@@ -10,8 +10,9 @@ import (
 	"time"
 )
 
-// harnessFault checks the parts of the run the grader owns (restate-server, the fault
-// proxy, the fixture world) and describes the first that no longer answers. A verdict
+// harnessFault checks the parts of the run the grader owns (restate-server's admin API,
+// its ingress and its SQL introspection, the fault proxy, the fixture world) and
+// describes the first that no longer answers within 2 seconds. A verdict
 // reached while one of them was down says nothing about the submission, so the caller
 // reports it as "could not judge" instead of "fail". The service process is not checked:
 // it is the submission's, and its death is the submission's doing.
@@ -24,6 +25,14 @@ func harnessFault(env *Env) string {
 		}
 		if err := httpOK(ctx, env.Server.IngressURL()+"/restate/health"); err != nil {
 			return "restate-server's ingress stopped answering (" + err.Error() + ")"
+		}
+	}
+	if env.Admin != nil {
+		var rows []struct {
+			N int `json:"n"`
+		}
+		if err := env.Admin.Query(ctx, "SELECT COUNT(*) AS n FROM sys_deployment", &rows); err != nil {
+			return "restate-server stopped answering SQL queries (" + err.Error() + ")"
 		}
 	}
 	if env.Proxy != nil {

@@ -7,21 +7,31 @@ import (
 	"maps"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"time"
 )
 
 // runScenario runs one scenario with its deadline and classifies what it returned.
-func runScenario(ctx context.Context, s Scenario, base Env, seed uint64) CriterionResult {
-	env := newEnv(base, s.ID, seed)
+func runScenario(ctx context.Context, s Scenario, env *Env) CriterionResult {
+	return judge(ctx, s, env, func(ctx context.Context) error { return s.Run(ctx, env) })
+}
+
+// judge runs fn (a scenario's Run, or a check it deferred past a restart) with the
+// scenario's deadline and classifies what it returned: pass, fail with evidence, or
+// "could not judge". A plain error is a harness problem only while a part the grader
+// owns is down; when they all answer, what went wrong was the submission's doing and
+// the criterion fails with what the scenario saw.
+func judge(ctx context.Context, s Scenario, env *Env, fn func(context.Context) error) CriterionResult {
 	timeout := s.Timeout
 	if timeout == 0 {
 		timeout = DefaultScenarioTimeout
 	}
 	sctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	err := safeRun(sctx, s, env)
+	err := safeRun(sctx, s, fn)
+	var fault string
 	if err != nil && ctx.Err() == nil {
-		if fault := harnessFault(env); fault != "" {
+		if fault = harnessFault(env); fault != "" {
 			return CriterionResult{Status: StatusError, Evidence: "the grader could not judge this criterion: " + fault +
 				" while it was running; what the scenario saw: " + err.Error()}
 		}
@@ -29,6 +39,7 @@ func runScenario(ctx context.Context, s Scenario, base Env, seed uint64) Criteri
 
 	var res CriterionResult
 	var f *Failure
+	var bug *graderBug
 	switch {
 	case err == nil:
 		res.Status = StatusPass
@@ -45,7 +56,7 @@ func runScenario(ctx context.Context, s Scenario, base Env, seed uint64) Criteri
 		res.Evidence = f.Evidence()
 	case sctx.Err() != nil:
 		// Only the scenario's own deadline is the submission's timeout; a shorter wait of
-		// the grader's own that ran out is a harness error (default case).
+		// the grader's own that ran out is judged below.
 		res.Status = StatusFail
 		res.Sent = env.lastStep()
 		res.Expected = fmt.Sprintf("an answer within %s", timeout)
@@ -58,20 +69,39 @@ func runScenario(ctx context.Context, s Scenario, base Env, seed uint64) Criteri
 		}
 		res.Evidence = (&Failure{Sent: res.Sent, Expected: res.Expected, Observed: res.Observed}).Evidence()
 		res.Hint = "a handler that never returns is usually retried forever: return a terminal error (restate.ToTerminalError(err, restate.WithErrorCode(...))) for failures that a retry cannot fix, and never block on something outside Restate"
-	default:
+	case errors.As(err, &bug):
+		// The grader's own code broke: never the learner's fault.
 		res.Status = StatusError
 		res.Evidence = "the grader could not judge this criterion: " + err.Error()
+	default:
+		// restate-server, the fault proxy and the fixture world all answered (harnessFault
+		// above): a wait that ran out, a call or an effect that never came, a fault that
+		// never fired, is what the submission did.
+		res.Status = StatusFail
+		res.Sent = env.lastStep()
+		res.Expected = "the scenario to complete: " + res.Sent
+		res.Observed = err.Error()
+		if st := env.ServiceState(); st != "" {
+			res.Observed += "\n" + st
+		}
+		res.Observed += "\n(restate-server, the fault proxy and the fixture world were checked after this and all answered: this is what your service did, not a problem of the grader)"
+		res.Evidence = (&Failure{Sent: res.Sent, Expected: res.Expected, Observed: res.Observed}).Evidence()
 	}
 	return res
 }
 
-func safeRun(ctx context.Context, s Scenario, env *Env) (err error) {
+// graderBug is a defect of the grader's own scenario code (a panic, an undeclared call).
+type graderBug struct{ msg string }
+
+func (p *graderBug) Error() string { return p.msg }
+
+func safeRun(ctx context.Context, s Scenario, fn func(context.Context) error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("scenario %s panicked: %v\n%s", s.ID, r, debug.Stack())
+			err = &graderBug{msg: fmt.Sprintf("scenario %s panicked: %v\n%s", s.ID, r, debug.Stack())}
 		}
 	}()
-	return s.Run(ctx, env)
+	return fn(ctx)
 }
 
 // killUnfinished kills the invocations a timed-out scenario left behind, so that they
@@ -103,12 +133,5 @@ func joinSteps(steps []string) string {
 	if len(steps) == 0 {
 		return "(no steps recorded)"
 	}
-	out := ""
-	for i, s := range steps {
-		if i > 0 {
-			out += "; "
-		}
-		out += s
-	}
-	return out
+	return strings.Join(steps, "; ")
 }

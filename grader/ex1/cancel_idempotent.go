@@ -14,6 +14,7 @@ func cancelIdempotent() grader.Scenario {
 		ID:     "cancel-idempotent",
 		Title:  "CancelOrder is idempotent",
 		Points: 25,
+		Needs:  map[string][]string{ex1.ServiceName: {ex1.CreateOrder, ex1.GetOrder, ex1.CancelOrder}},
 		Hint: "CancelOrder on an order that is already cancelled must succeed and return the cancelled order as it is; " +
 			"on an order that does not exist it must return a terminal 404 and store nothing",
 		Run: runCancelIdempotent,

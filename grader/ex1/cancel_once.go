@@ -17,6 +17,7 @@ func cancelOnce() grader.Scenario {
 		ID:     "cancel-once",
 		Title:  "Cannot cancel already-cancelled order twice",
 		Points: 25,
+		Needs:  map[string][]string{ex1.ServiceName: {ex1.CreateOrder, ex1.GetOrder, ex1.CancelOrder}},
 		Hint: "check the stored status first: when the order is already cancelled, return it without sending another " +
 			"notice or writing state; send the notice inside restate.Run so a retry replays it instead of sending again",
 		Run: runCancelOnce,

@@ -16,6 +16,7 @@ func deterministicNumber() grader.Scenario {
 		ID:     "deterministic-number",
 		Title:  "Order number is deterministic (same on retry)",
 		Points: 25,
+		Needs:  map[string][]string{ex1.ServiceName: {ex1.CreateOrder, ex1.GetOrder}},
 		Hint: "Restate re-runs your handler after a crash and replays its journal: make the order number with " +
 			"restate.Rand(ctx) and take createdAt from restate.Run, never from math/rand or time.Now() directly",
 		Run: runDeterministicNumber,

@@ -16,6 +16,7 @@ func duplicateCreate() grader.Scenario {
 		ID:     "duplicate-create",
 		Title:  "Duplicate CreateOrder returns same order",
 		Points: 25,
+		Needs:  map[string][]string{ex1.ServiceName: {ex1.CreateOrder, ex1.GetOrder}},
 		Hint: "before creating, read the stored order with restate.Get; if there is one, return it unchanged " +
 			"(even when the request body differs) instead of building a new one",
 		Run: runDuplicateCreate,

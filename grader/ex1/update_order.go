@@ -14,6 +14,7 @@ func updateOrder() grader.Scenario {
 		ID:     "update-order",
 		Title:  "UpdateOrder changes items only while the order is pending",
 		Points: 10,
+		Needs:  map[string][]string{ex1.ServiceName: {ex1.CreateOrder, ex1.GetOrder, ex1.CancelOrder, ex1.UpdateOrder}},
 		Bonus:  true,
 		Hint: "UpdateOrder: 404 for an unknown order; a terminal 409 (restate.WithErrorCode(409)) when the status is not " +
 			"pending; otherwise replace items and total and keep the number, customer, status and createdAt",
