@@ -34,7 +34,7 @@ func Judge(results []Result) Verdict {
 			if c.Status != grader.StatusPass {
 				key := r.Case.Exercise.ID + "/" + c.ID
 				bug[key] = true
-				v.GraderBugs = append(v.GraderBugs, fmt.Sprintf("%s: %s on the reference solution: %s", key, c.Status, firstLine(c.Evidence)))
+				v.GraderBugs = append(v.GraderBugs, fmt.Sprintf("%s: %s on the reference solution (seed %d): %s", key, c.Status, r.Seed, firstLine(c.Evidence)))
 			}
 		}
 	}
@@ -49,8 +49,8 @@ func Judge(results []Result) Verdict {
 				v.Kills[ex][c.ID]++
 			}
 			if c.Status != want && r.Case.Kind != Solution {
-				v.Mismatches = append(v.Mismatches, fmt.Sprintf("%s %s: %s expected %s, observed %s: %s",
-					ex, r.Case.Name, c.ID, want, c.Status, firstLine(c.Evidence)))
+				v.Mismatches = append(v.Mismatches, fmt.Sprintf("%s %s (seed %d): %s expected %s, observed %s: %s",
+					ex, r.Case.Name, r.Seed, c.ID, want, c.Status, firstLine(c.Evidence)))
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 
 	"idempotency/grader"
 	"idempotency/grader/runtime"
+	"idempotency/grader/submission"
 )
 
 // Kind says what a case is graded as.
@@ -68,44 +69,52 @@ func Cases(root string, exs []grader.Exercise) ([]Case, error) {
 // Result is a graded case.
 type Result struct {
 	Case   Case
+	Seed   uint64
 	Report *grader.Report
 }
 
 // Options configure a self-test run.
 type Options struct {
-	Root    string
-	Seed    uint64
+	Root string
+	// Seeds: every case is graded once with each (at least one).
+	Seeds   []uint64
 	Workers int
 	Runtime runtime.Config
-	// Done is called after each case, for progress.
+	// Limits confine each submission's service as a batch does (nil = none).
+	Limits *submission.Limits
+	// Done is called after each grading, for progress.
 	Done func(done, total int, r Result)
 }
 
-// Run grades every case, Workers at a time, and returns the results in case order.
+// Run grades every case with every seed, Workers at a time, and returns the results
+// seed by seed, in case order.
 func Run(ctx context.Context, cases []Case, opts Options) []Result {
 	if opts.Workers < 1 {
 		opts.Workers = 1
 	}
-	results := make([]Result, len(cases))
+	results := make([]Result, len(cases)*len(opts.Seeds))
 	sem := make(chan struct{}, opts.Workers)
 	var mu sync.Mutex
 	done := 0
 	var wg sync.WaitGroup
-	for i, c := range cases {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			rep := grader.Grade(ctx, c.Exercise, grader.Options{
-				Dir: filepath.Join(opts.Root, c.Dir), Root: opts.Root, Seed: opts.Seed, Runtime: opts.Runtime,
+	for k, seed := range opts.Seeds {
+		for i, c := range cases {
+			n := k*len(cases) + i
+			wg.Go(func() {
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				rep := grader.Grade(ctx, c.Exercise, grader.Options{
+					Dir: filepath.Join(opts.Root, c.Dir), Root: opts.Root, Seed: seed, Runtime: opts.Runtime, Limits: opts.Limits,
+				})
+				results[n] = Result{Case: c, Seed: seed, Report: rep}
+				mu.Lock()
+				done++
+				if opts.Done != nil {
+					opts.Done(done, len(results), results[n])
+				}
+				mu.Unlock()
 			})
-			results[i] = Result{Case: c, Report: rep}
-			mu.Lock()
-			done++
-			if opts.Done != nil {
-				opts.Done(done, len(cases), results[i])
-			}
-			mu.Unlock()
-		})
+		}
 	}
 	wg.Wait()
 	return results
