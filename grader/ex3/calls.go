@@ -66,3 +66,8 @@ func (s shownStock) String() string {
 
 func describeReservation(r ex3.Reservation) string { return shownReservation(r).String() }
 func describeStock(s ex3.StockLevel) string        { return shownStock(s).String() }
+
+// needs is a scenario's Needs: the InventoryService handlers it calls.
+func needs(handlers ...string) map[string][]string {
+	return map[string][]string{ex3.ServiceName: handlers}
+}

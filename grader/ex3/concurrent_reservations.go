@@ -23,6 +23,7 @@ func concurrentReservations() grader.Scenario {
 		ID:     "concurrent-reservations",
 		Title:  "Concurrent reservations handled correctly",
 		Points: 25,
+		Needs:  needs(ex3.Restock, ex3.ReserveStock, ex3.GetStockLevel),
 		Hint: "keep ReserveStock an exclusive handler (restate.ObjectContext) and do the whole check-then-reserve on Restate " +
 			"state in it: Restate then runs one reservation per product at a time, so stock is never oversold and a " +
 			"duplicate always finds the first reservation",

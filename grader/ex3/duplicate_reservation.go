@@ -15,6 +15,7 @@ func duplicateReservation() grader.Scenario {
 		ID:     "duplicate-reservation",
 		Title:  "Duplicate reservations don't reduce stock twice",
 		Points: 25,
+		Needs:  needs(ex3.Restock, ex3.ReserveStock, ex3.GetStockLevel),
 		Hint: "before reserving, look for a reservation stored under the same reservationId (restate.Get); if there is one, " +
 			"return it unchanged, even when the request asks for another quantity, and leave the stock alone",
 		Run: runDuplicateReservation,

@@ -15,6 +15,7 @@ func releaseRestores() grader.Scenario {
 		ID:     "release-restores",
 		Title:  "Releasing reservation restores stock",
 		Points: 25,
+		Needs:  needs(ex3.Restock, ex3.ReserveStock, ex3.ReleaseReservation, ex3.GetStockLevel, ex3.GetReservation),
 		Hint: "ReleaseReservation: an unknown reservationId (never reserved, or refused with 409) -> terminal 404 and no change; " +
 			"a reservation that is not active -> return it as it is; an active one -> give its quantity back to availableStock once, " +
 			"set status \"released\", and keep the record",

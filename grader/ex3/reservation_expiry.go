@@ -23,6 +23,7 @@ func reservationExpiry() grader.Scenario {
 		Title:  "Reservations expire after their timeout",
 		Points: 10,
 		Bonus:  true,
+		Needs:  needs(ex3.Restock, ex3.ReserveStock, ex3.ReleaseReservation, ex3.GetStockLevel, ex3.GetReservation),
 		Hint: "when ttlMillis > 0, schedule the expiry with a delayed call to this object " +
 			"(restate.ObjectSend(ctx, ex3.ServiceName, restate.Key(ctx), ex3.ExpireReservation).Send(req, restate.WithDelay(ttl))); " +
 			"the expiry gives units back and sets status \"expired\" only if the reservation is still active",

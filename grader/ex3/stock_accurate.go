@@ -17,6 +17,7 @@ func stockAccurate() grader.Scenario {
 		ID:     "stock-accurate",
 		Title:  "Stock levels accurate",
 		Points: 25,
+		Needs:  needs(ex3.Restock, ex3.ReserveStock, ex3.ReleaseReservation, ex3.GetStockLevel),
 		Hint: "keep the stock and every reservation in Restate state (restate.Get/restate.Set), never in Go variables; " +
 			"make each handler return early for an ID it has seen before, and only change stock for an active reservation",
 		// It kills and restarts the service process, which its neighbours would feel.
