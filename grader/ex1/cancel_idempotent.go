@@ -22,16 +22,18 @@ func cancelIdempotent() grader.Scenario {
 }
 
 func runCancelIdempotent(ctx context.Context, env *grader.Env) error {
-	key, created, err := newOrder(ctx, env)
+	first, created, err := newOrder(ctx, env)
 	if err != nil {
 		return err
 	}
-	if err := cancelTwice(ctx, env, key, created, "CancelOrder "+key); err != nil {
+	if err := cancelTwice(ctx, env, first, created, "CancelOrder "+first); err != nil {
 		return err
 	}
+	cancelled := created
+	cancelled.Status = ex1.StatusCancelled
 
 	// The same under a crash: the first cancel's attempt dies just before it completes.
-	key, created, err = newOrder(ctx, env)
+	key, created, err := newOrder(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -44,7 +46,25 @@ func runCancelIdempotent(ctx context.Context, env *grader.Env) error {
 	if fired := env.Proxy.Fired(pt); fired != 1 {
 		return fmt.Errorf("the crash before completion of CancelOrder %s fired %d times, want 1", key, fired)
 	}
-	return cancelUnknown(ctx, env)
+	if err := cancelUnknown(ctx, env); err != nil {
+		return err
+	}
+	crashed := created
+	crashed.Status = ex1.StatusCancelled
+	readBackAfterRestart(env, "both cancelled orders", map[string]ex1.Order{first: cancelled, key: crashed})
+	env.AfterRestart("a third cancel of the older order", func(ctx context.Context) error {
+		sent := "CancelOrder " + first + " again, after your service process was restarted"
+		env.Step("%s", sent)
+		again, err := cancelOrder(ctx, env, first)
+		if err != nil {
+			return env.Unexpected(sent, "success, with the same cancelled order", err)
+		}
+		if d := diffOrders(cancelled, again); d != "" {
+			return grader.Fail(sent, "the same cancelled order as before the restart: "+describe(cancelled), "%s", d)
+		}
+		return nil
+	})
+	return nil
 }
 
 // newOrder creates a fresh order for a scenario to work on.

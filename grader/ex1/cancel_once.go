@@ -25,18 +25,63 @@ func cancelOnce() grader.Scenario {
 }
 
 func runCancelOnce(ctx context.Context, env *grader.Env) error {
+	first, err := cancelOnceInARow(ctx, env)
+	if err != nil {
+		return err
+	}
+	// Under a crash just before the cancel completed: still one notice.
 	key, created, err := newOrder(ctx, env)
 	if err != nil {
 		return err
+	}
+	pt := proxy.Target{Service: ex1.ServiceName, Handler: ex1.CancelOrder, Key: key}
+	env.Proxy.Arm(pt, proxy.CrashBeforeCompletion, 1)
+	defer env.Proxy.Disarm(pt)
+	sent := "CancelOrder " + key + " with the first attempt crashed just before it completed, then CancelOrder again"
+	env.Step("%s", sent)
+	if _, err := cancelOrder(ctx, env, key); err != nil {
+		return env.Unexpected(sent, "the cancelled order", err)
+	}
+	if _, err := cancelOrder(ctx, env, key); grader.IsHarness(err) {
+		return err
+	}
+	if fired := env.Proxy.Fired(pt); fired != 1 {
+		return fmt.Errorf("the crash before completion of CancelOrder %s fired %d times, want 1", key, fired)
+	}
+	if err := expectNotices(env, created, sent); err != nil {
+		return err
+	}
+	// After a restart, the older order is still cancelled: one more cancel sends nothing,
+	// and creating it again does not revive it.
+	env.AfterRestart("the older cancelled order, cancelled and created once more", func(ctx context.Context) error {
+		sent := "CancelOrder " + first.OrderID + " once more, after your service process was restarted"
+		env.Step("%s", sent)
+		if _, err := cancelOrder(ctx, env, first.OrderID); grader.IsHarness(err) {
+			return err
+		}
+		if err := expectNotices(env, first, sent); err != nil {
+			return err
+		}
+		return expectNotRevived(ctx, env, first, "after your service process was restarted")
+	})
+	return nil
+}
+
+// cancelOnceInARow creates an order and cancels it five times (two in a row, three at
+// once): one notice, and CreateOrder does not revive it. It returns the order.
+func cancelOnceInARow(ctx context.Context, env *grader.Env) (ex1.Order, error) {
+	key, created, err := newOrder(ctx, env)
+	if err != nil {
+		return created, err
 	}
 	env.Step("CancelOrder %s, again, then %d concurrent cancels", key, extraCancels)
 	// Errors of the later cancels are the other criterion's business: here only the
 	// effects count.
 	if _, err := cancelOrder(ctx, env, key); err != nil {
-		return env.Unexpected("CancelOrder "+key, "the cancelled order", err)
+		return created, env.Unexpected("CancelOrder "+key, "the cancelled order", err)
 	}
 	if _, err := cancelOrder(ctx, env, key); grader.IsHarness(err) {
-		return err
+		return created, err
 	}
 	// Every cancel must have reached the handler (an error answer is fine here), or
 	// "one notice" would be judged on fewer cancels than the evidence claims.
@@ -48,16 +93,21 @@ func runCancelOnce(ctx context.Context, env *grader.Env) error {
 	wg.Wait()
 	for _, err := range errs {
 		if grader.IsHarness(err) {
-			return err
+			return created, err
 		}
 	}
 	sent := fmt.Sprintf("CancelOrder %s %d times (one after the other, then %d at once)", key, 2+extraCancels, extraCancels)
 	if err := expectNotices(env, created, sent); err != nil {
-		return err
+		return created, err
 	}
+	return created, expectNotRevived(ctx, env, created, "after it was cancelled")
+}
 
-	// A cancelled order cannot be revived by creating it again.
-	env.Step("CreateOrder %s again after the cancel", key)
+// expectNotRevived creates a cancelled order again: it stays cancelled, with its number
+// (refusing the create is fine too).
+func expectNotRevived(ctx context.Context, env *grader.Env, created ex1.Order, when string) error {
+	key := created.OrderID
+	env.Step("CreateOrder %s again %s", key, when)
 	again, err := createOrder(ctx, env, key, newOrderRequest(env.Rand))
 	if err != nil && !grader.IsHarness(err) {
 		// Refusing is fine too: the order must just stay cancelled.
@@ -67,34 +117,11 @@ func runCancelOnce(ctx context.Context, env *grader.Env) error {
 		return env.Unexpected("CreateOrder "+key+" on the cancelled order", "the cancelled order", err)
 	}
 	if again.Status != ex1.StatusCancelled || again.OrderNumber != created.OrderNumber {
-		return grader.Fail("CreateOrder "+key+" after it was cancelled", "the order stays cancelled (same number, status \"cancelled\")",
+		return grader.Fail("CreateOrder "+key+" "+when, "the order stays cancelled (same number "+created.OrderNumber+", status \"cancelled\")",
 			"%s", describe(again)).
 			WithHint("CreateOrder must return the stored order whatever its status: a cancelled order is never created afresh")
 	}
-	if err := expectStored(ctx, env, key, again, "after CreateOrder on the cancelled order"); err != nil {
-		return err
-	}
-
-	// Under a crash right after the notice was recorded: still one notice.
-	key, created, err = newOrder(ctx, env)
-	if err != nil {
-		return err
-	}
-	pt := proxy.Target{Service: ex1.ServiceName, Handler: ex1.CancelOrder, Key: key}
-	env.Proxy.Arm(pt, proxy.CrashBeforeCompletion, 1)
-	defer env.Proxy.Disarm(pt)
-	sent = "CancelOrder " + key + " with the first attempt crashed just before it completed, then CancelOrder again"
-	env.Step("%s", sent)
-	if _, err := cancelOrder(ctx, env, key); err != nil {
-		return env.Unexpected(sent, "the cancelled order", err)
-	}
-	if _, err := cancelOrder(ctx, env, key); grader.IsHarness(err) {
-		return err
-	}
-	if fired := env.Proxy.Fired(pt); fired != 1 {
-		return fmt.Errorf("the crash before completion of CancelOrder %s fired %d times, want 1", key, fired)
-	}
-	return expectNotices(env, created, sent)
+	return expectStored(ctx, env, key, again, "after CreateOrder on the cancelled order")
 }
 
 // expectNotices checks that exactly one cancellation notice went out for the order.

@@ -52,26 +52,37 @@ func runDeterministicNumber(ctx context.Context, env *grader.Env) error {
 		return grader.Fail(sent+", then GetOrder", "the stored order equals the returned one: "+describe(created),
 			"they differ: %s (the retry computed new values instead of replaying the first attempt's)", d)
 	}
-	return distinctNumbers(ctx, env)
+	orders, err := distinctNumbers(ctx, env)
+	if err != nil {
+		return err
+	}
+	orders[key] = created
+	readBackAfterRestart(env, "the retried order and the five others, with their numbers", orders)
+	return nil
 }
 
 // distinctNumbers guards against a "deterministic" number that is simply a constant.
-func distinctNumbers(ctx context.Context, env *grader.Env) error {
+func distinctNumbers(ctx context.Context, env *grader.Env) (map[string]ex1.Order, error) {
 	env.Step("%d different orders get different numbers", distinctOrders)
 	seen := map[string]string{}
+	orders := map[string]ex1.Order{}
 	for range distinctOrders {
 		key := env.NewKey(ex1.ServiceName, "ord")
 		o, err := createOrder(ctx, env, key, newOrderRequest(env.Rand))
 		if err != nil {
-			return env.Unexpected("CreateOrder "+key, "a new order", err)
+			return nil, env.Unexpected("CreateOrder "+key, "a new order", err)
 		}
 		if prev, dup := seen[o.OrderNumber]; dup {
-			return grader.Fail(fmt.Sprintf("CreateOrder for %d different order IDs", distinctOrders),
+			return nil, grader.Fail(fmt.Sprintf("CreateOrder for %d different order IDs", distinctOrders),
 				"a different order number for each order",
 				"orders %s and %s both got number %q", prev, key, o.OrderNumber).
 				WithHint("derive the number from restate.Rand(ctx) (seeded per invocation) or from the order ID, not from a constant")
 		}
+		if o.OrderNumber == "" {
+			return nil, grader.Fail("CreateOrder "+key, "a non-empty order number", "orderNumber is empty")
+		}
 		seen[o.OrderNumber] = key
+		orders[key] = o
 	}
-	return nil
+	return orders, nil
 }

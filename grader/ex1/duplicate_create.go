@@ -38,7 +38,15 @@ func runDuplicateCreate(ctx context.Context, env *grader.Env) error {
 			"%s: %s", describe(first), d)
 	}
 
-	env.Step("the same CreateOrder again")
+	// Another order in between: the duplicate below is of the older one.
+	keyB := env.NewKey(ex1.ServiceName, "ord")
+	env.Step("CreateOrder %s (another order)", keyB)
+	second, err := createOrder(ctx, env, keyB, other)
+	if err != nil {
+		return env.Unexpected("CreateOrder for new order "+keyB, "the new order", err)
+	}
+
+	env.Step("the same CreateOrder %s again, after %s was created", key, keyB)
 	again, err := createOrder(ctx, env, key, req)
 	if err != nil {
 		return env.Unexpected("the same CreateOrder "+key+" a second time", "the first order again", err)
@@ -67,12 +75,17 @@ func runDuplicateCreate(ctx context.Context, env *grader.Env) error {
 		return grader.Fail("GetOrder "+key+" after three CreateOrder calls", "the order the first CreateOrder returned: "+describe(first),
 			"GetOrder returned a different order: %s", d)
 	}
-	return concurrentCreates(ctx, env)
+	concurrentKey, concurrent, err := concurrentCreates(ctx, env)
+	if err != nil {
+		return err
+	}
+	readBackAfterRestart(env, "every order created above", map[string]ex1.Order{key: first, keyB: second, concurrentKey: concurrent})
+	return nil
 }
 
 // concurrentCreates sends several different CreateOrder calls for one new key at once:
 // Restate runs them one after the other, and every one must return the same order.
-func concurrentCreates(ctx context.Context, env *grader.Env) error {
+func concurrentCreates(ctx context.Context, env *grader.Env) (string, ex1.Order, error) {
 	key := env.NewKey(ex1.ServiceName, "ord")
 	reqs := make([]ex1.OrderRequest, concurrentDuplicates)
 	for i := range reqs {
@@ -89,20 +102,20 @@ func concurrentCreates(ctx context.Context, env *grader.Env) error {
 	sent := fmt.Sprintf("%d concurrent CreateOrder calls for new order %s, each with different items", len(reqs), key)
 	for _, err := range errs {
 		if err != nil {
-			return env.Unexpected(sent, "every call returns the same order", err)
+			return key, ex1.Order{}, env.Unexpected(sent, "every call returns the same order", err)
 		}
 	}
 	for i := 1; i < len(orders); i++ {
 		if d := diffOrders(orders[0], orders[i]); d != "" {
-			return grader.Fail(sent, "every call returns the same order", "call %d returned a different order than call 1: %s", i+1, d)
+			return key, ex1.Order{}, grader.Fail(sent, "every call returns the same order", "call %d returned a different order than call 1: %s", i+1, d)
 		}
 	}
 	stored, err := getOrder(ctx, env, key)
 	if err != nil {
-		return env.Unexpected("GetOrder "+key, "the order every CreateOrder returned", err)
+		return key, ex1.Order{}, env.Unexpected("GetOrder "+key, "the order every CreateOrder returned", err)
 	}
 	if d := diffOrders(orders[0], stored); d != "" {
-		return grader.Fail("GetOrder "+key+" after the concurrent creates", "the order every CreateOrder returned", "%s", d)
+		return key, ex1.Order{}, grader.Fail("GetOrder "+key+" after the concurrent creates", "the order every CreateOrder returned", "%s", d)
 	}
-	return nil
+	return key, orders[0], nil
 }

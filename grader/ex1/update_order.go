@@ -75,6 +75,7 @@ func runUpdateOrder(ctx context.Context, env *grader.Env) error {
 	if err := expectStored(ctx, env, key, cancelled, "after the refused update"); err != nil {
 		return err
 	}
+	readBackAfterRestart(env, "the updated, then cancelled order", map[string]ex1.Order{key: cancelled})
 
 	unknown := env.NewKey(ex1.ServiceName, "ord")
 	sent = "UpdateOrder " + unknown + " (an order that was never created)"
