@@ -1,6 +1,10 @@
 package ex2_test
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"testing"
 
 	"idempotency/grader/ex2"
@@ -10,8 +14,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-var allCriteria = []string{"sent-once", "duplicate-send", "failed-send", "resend-safe", "templates"}
 
 func TestSolutionScoresFullMarks(t *testing.T) {
 	t.Parallel()
@@ -23,41 +25,46 @@ func TestStubScoresZero(t *testing.T) {
 	gradetest.StubScoresZero(t, ex2.Exercise(), 1)
 }
 
-// brokenCopies is what each broken copy in grader/testdata/broken/ex2 must lose. The
-// copies declare it themselves (//grade:lose); this table keeps the list readable here
-// and is checked against them.
-var brokenCopies = map[string][]string{
-	"smtp-outside-run":          {"sent-once"},
-	"transient-marked-failed":   {"sent-once", "templates"},
-	"no-existence-check":        {"duplicate-send", "failed-send"},
-	"dedupe-by-request":         {"duplicate-send"},
-	"send-retries-failed":       {"failed-send"},
-	"permanent-error-retried":   {"failed-send", "resend-safe"},
-	"failure-returned-as-error": {"failed-send", "resend-safe"},
-	"resend-always-sends":       {"resend-safe"},
-	"resend-unknown-sends":      {"resend-safe"},
-	"resend-outside-run":        {"resend-safe"},
-	"template-time-footer":      {"templates"},
-	"does-not-compile":          nil, // //grade:error: every criterion "error", exit 3
-}
+// ruleRow is a row of the README's rule table: "| R4 | ...".
+var ruleRow = regexp.MustCompile(`(?m)^\| (R\d+) \|`)
 
-func TestBrokenCopiesDeclareTheTable(t *testing.T) {
-	copies, err := selftest.LoadBroken(gradetest.Root(t), "ex2")
+// The broken copies' directives are the one truth of what each must lose. Checked here
+// without grading: every criterion is lost by at least two copies, every rule of the
+// README's table is broken by at least one, and every rule a copy names is in the table.
+func TestBrokenCopiesCoverCriteriaAndRules(t *testing.T) {
+	root := gradetest.Root(t)
+	copies, err := selftest.LoadBroken(root, "ex2")
 	require.NoError(t, err)
-	declared := map[string][]string{}
-	for _, b := range copies {
-		declared[b.Name] = b.Lose
+	readme, err := os.ReadFile(filepath.Join(root, "exercises", "ex2", "README.md"))
+	require.NoError(t, err)
+	var rules []string
+	for _, m := range ruleRow.FindAllStringSubmatch(string(readme), -1) {
+		rules = append(rules, m[1])
 	}
-	assert.Equal(t, brokenCopies, declared)
-	// Every criterion is lost by at least two copies: each check has teeth twice.
+	require.NotEmpty(t, rules, "the README has a rule table")
+
 	kills := map[string]int{}
-	for _, lose := range brokenCopies {
-		for _, id := range lose {
+	broken := map[string][]string{}
+	for _, b := range copies {
+		for _, id := range b.Lose {
 			kills[id]++
 		}
+		for _, r := range b.Rules {
+			assert.Contains(t, rules, r, "%s breaks a rule the README's table does not have", b.Name)
+			broken[r] = append(broken[r], b.Name)
+		}
+		if !b.Error {
+			assert.NotEmpty(t, b.Rules, "%s names the README rules it breaks (//grade:rule)", b.Name)
+		}
 	}
-	for _, id := range allCriteria {
-		assert.GreaterOrEqual(t, kills[id], 2, "broken copies that lose %s", id)
+	for _, s := range ex2.Exercise().Scenarios {
+		assert.GreaterOrEqual(t, kills[s.ID], 2, "broken copies that lose %s", s.ID)
+	}
+	for _, r := range rules {
+		assert.NotEmpty(t, broken[r], "no broken copy breaks README rule %s", r)
+	}
+	for i, r := range rules {
+		assert.Equal(t, fmt.Sprintf("R%d", i+1), r, "the README's rules are numbered R1, R2, ... in order")
 	}
 }
 

@@ -24,6 +24,7 @@ func sentOnce() grader.Scenario {
 		Points: 25,
 		Hint: "call fixtures.SendEmailViaSMTP inside restate.Run and return transient errors from the Run as they are: " +
 			"Restate retries them, and replays the journaled message ID after a crash instead of sending again",
+		Needs: map[string][]string{ex2.ServiceName: {ex2.SendEmail, ex2.GetEmailStatus}},
 		// The last case kills the service process.
 		Exclusive: true,
 		Timeout:   60 * time.Second,
@@ -32,19 +33,28 @@ func sentOnce() grader.Scenario {
 }
 
 func runSentOnce(ctx context.Context, env *grader.Env) error {
+	var sent []email
 	for _, fault := range []proxy.Fault{proxy.CrashBeforeCompletion, proxy.CrashAfterRunRecorded} {
-		if err := sendUnderCrash(ctx, env, fault); err != nil {
+		e, err := sendUnderCrash(ctx, env, fault)
+		if err != nil {
 			return err
 		}
+		sent = append(sent, e)
 	}
-	if err := sendUnderTransientFailures(ctx, env); err != nil {
+	e, err := sendUnderTransientFailures(ctx, env)
+	if err != nil {
 		return err
 	}
-	return sendAcrossProcessKill(ctx, env)
+	sent = append(sent, e)
+	if err := sendAcrossProcessKill(ctx, env); err != nil {
+		return err
+	}
+	// The kill restarted the service process: the emails sent before it are read back.
+	return readBack(ctx, env, "after your service process was killed and restarted", keepInRestate, sent...)
 }
 
 // sendUnderCrash sends one email with its first attempt broken at fault.
-func sendUnderCrash(ctx context.Context, env *grader.Env, fault proxy.Fault) error {
+func sendUnderCrash(ctx context.Context, env *grader.Env, fault proxy.Fault) (email, error) {
 	key, req := newEmail(env)
 	crash := env.ArmCrash(target(key, ex2.SendEmail), fault, 1)
 	defer crash.Disarm()
@@ -56,15 +66,24 @@ func sendUnderCrash(ctx context.Context, env *grader.Env, fault proxy.Fault) err
 	env.Step("SendEmail %s with a %s", key, fault)
 	rec, err := sendEmail(ctx, env, key, req)
 	if err != nil {
-		return sentOnceError(env, key, req, sent, err)
+		return email{}, sentOnceError(env, key, req, sent, err)
 	}
 	if err := expectDeliveredOnce(env, key, req, rec, sent, wrapInRun); err != nil {
-		return err
+		return email{}, err
+	}
+	if fault == proxy.CrashAfterRunRecorded && crash.Fired() == 0 {
+		// The crash fires the moment a Run's result is recorded: none was.
+		return email{}, grader.Fail(sent, "SendEmail records the SMTP call's result with restate.Run",
+			"SendEmail completed without recording any restate.Run result, so the grader's crash right after one never "+
+				"happened: the SMTP call is not journaled, and a retry after a crash would send the email again").WithHint(wrapInRun)
 	}
 	if err := crash.Check(); err != nil {
-		return err
+		return email{}, err
 	}
-	return expectStored(ctx, env, key, rec, "after the retried SendEmail")
+	if err := expectStored(ctx, env, key, rec, "after the retried SendEmail"); err != nil {
+		return email{}, err
+	}
+	return email{key: key, req: req, rec: rec}, nil
 }
 
 // sentOnceError judges an error answer to a SendEmail that should have sent: duplicate
@@ -80,7 +99,7 @@ func sentOnceError(env *grader.Env, key string, req ex2.EmailRequest, sent strin
 }
 
 // sendUnderTransientFailures makes the gateway time out twice before it delivers.
-func sendUnderTransientFailures(ctx context.Context, env *grader.Env) error {
+func sendUnderTransientFailures(ctx context.Context, env *grader.Env) (email, error) {
 	key, req := newEmail(env)
 	rule := env.World.On(toRecipient(req.Recipient)...).FailNext(transientFailures)
 	defer rule.Remove()
@@ -89,15 +108,18 @@ func sendUnderTransientFailures(ctx context.Context, env *grader.Env) error {
 	env.Step("SendEmail %s with %d SMTP timeouts first", key, transientFailures)
 	rec, err := sendEmail(ctx, env, key, req)
 	if err != nil {
-		return env.Unexpected(sent, "the sent email's record, after Restate retried past the timeouts", err)
+		return email{}, env.Unexpected(sent, "the sent email's record, after Restate retried past the timeouts", err)
 	}
 	if err := expectDeliveredOnce(env, key, req, rec, sent, wrapInRun); err != nil {
-		return err
+		return email{}, err
 	}
 	if fired := rule.Fired(); fired != transientFailures {
-		return fmt.Errorf("the SMTP timeouts for %s fired %d times, want %d", req.Recipient, fired, transientFailures)
+		return email{}, fmt.Errorf("the SMTP timeouts for %s fired %d times, want %d", req.Recipient, fired, transientFailures)
 	}
-	return expectStored(ctx, env, key, rec, "after the timeouts")
+	if err := expectStored(ctx, env, key, rec, "after the timeouts"); err != nil {
+		return email{}, err
+	}
+	return email{key: key, req: req, rec: rec}, nil
 }
 
 // sendAcrossProcessKill kills the service while its SMTP call is held in the world, so

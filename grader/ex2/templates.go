@@ -2,9 +2,12 @@ package ex2
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"strings"
 
 	"idempotency/contract/ex2"
@@ -24,10 +27,15 @@ func templates() grader.Scenario {
 		Points: 10,
 		Bonus:  true,
 		Hint:   renderDeterministically,
+		Needs:  map[string][]string{ex2.ServiceName: {ex2.SendTemplatedEmail, ex2.GetEmailStatus}},
 		Run:    runTemplates,
 	}
 }
 
+// runTemplates sends two templated emails, each with two variables whose values name
+// each other's placeholder (rendering is one pass: they are inserted as they are), one
+// under two SMTP timeouts and one under a crash, and repeats the first. After a restart
+// of the service the records are read back and the first is repeated again.
 func runTemplates(ctx context.Context, env *grader.Env) error {
 	names := ex2.Templates()
 	first := env.Rand.IntN(len(names))
@@ -38,33 +46,22 @@ func runTemplates(ctx context.Context, env *grader.Env) error {
 	want.Subject, want.Body = renderExpected(req)
 	rule := env.World.On(toRecipient(req.Recipient)...).FailNext(transientFailures)
 	defer rule.Remove()
-	sent := fmt.Sprintf("SendTemplatedEmail %s with template %q and vars %v, while the SMTP gateway answers \"SMTP timeout\" %d times",
-		key, req.Template, req.Vars, transientFailures)
-	env.Step("SendTemplatedEmail %s (%s) with %d SMTP timeouts first", key, req.Template, transientFailures)
+	sent := fmt.Sprintf("SendTemplatedEmail %s with template %q and vars %s, while the SMTP gateway answers \"SMTP timeout\" %d times",
+		key, req.Template, varsJSON(req.Vars), transientFailures)
+	env.Step("SendTemplatedEmail %s (%s, vars naming each other's placeholders) with %d SMTP timeouts first", key, req.Template, transientFailures)
 	rec, err := sendTemplated(ctx, env, key, req)
 	if err != nil {
 		return renderError(env, sent, err)
 	}
-	if err := expectRendered(env, key, want, rec, sent); err != nil {
+	if err := expectRendered(env, key, req, want, rec, sent); err != nil {
 		return err
 	}
 	if fired := rule.Fired(); fired != transientFailures {
 		return fmt.Errorf("the SMTP timeouts for %s fired %d times, want %d", req.Recipient, fired, transientFailures)
 	}
-
-	env.Step("the same SendTemplatedEmail %s again", key)
-	sent = "the same SendTemplatedEmail " + key + " a second time"
-	before := len(smtpCalls(env, req.Recipient))
-	again, err := sendTemplated(ctx, env, key, req)
-	if err != nil {
-		return env.Unexpected(sent, "the first record again", err)
-	}
-	if calls := smtpCalls(env, req.Recipient); len(calls) != before {
-		return grader.Fail(sent, "no call to the SMTP gateway: the email was sent already",
-			"%d new call(s):\n%s", len(calls)-before, calls[before:]).WithHint(checkFirst)
-	}
-	if d := diffRecords(rec, again); d != "" {
-		return grader.Fail(sent, "the first record, same messageId: "+describe(rec), "a different record: %s", d).WithHint(checkFirst)
+	t1, req1 := email{key: key, req: want, rec: rec}, req
+	if err := sendTemplatedAgain(ctx, env, t1, req1, "the same SendTemplatedEmail "+key+" a second time", checkFirst); err != nil {
+		return err
 	}
 
 	// Another template, with the first attempt crashed before it completed: the retry
@@ -74,25 +71,58 @@ func runTemplates(ctx context.Context, env *grader.Env) error {
 	want.Subject, want.Body = renderExpected(req)
 	crash := env.ArmCrash(target(key, ex2.SendTemplatedEmail), proxy.CrashBeforeCompletion, 1)
 	defer crash.Disarm()
-	sent = fmt.Sprintf("SendTemplatedEmail %s with template %q and vars %v, with the first attempt crashed just before it completed",
-		key, req.Template, req.Vars)
+	sent = fmt.Sprintf("SendTemplatedEmail %s with template %q and vars %s, with the first attempt crashed just before it completed",
+		key, req.Template, varsJSON(req.Vars))
 	env.Step("SendTemplatedEmail %s (%s) with a crash before completion", key, req.Template)
 	rec, err = sendTemplated(ctx, env, key, req)
 	if err != nil {
 		return renderError(env, sent, err)
 	}
-	if err := expectRendered(env, key, want, rec, sent); err != nil {
+	if err := expectRendered(env, key, req, want, rec, sent); err != nil {
 		return err
 	}
 	if err := crash.Check(); err != nil {
 		return err
 	}
-	return expectStored(ctx, env, key, rec, "after the retried SendTemplatedEmail")
+	t2 := email{key: key, req: want, rec: rec}
+	if err := expectStored(ctx, env, key, rec, "after the retried SendTemplatedEmail"); err != nil {
+		return err
+	}
+
+	env.AfterRestart("the templated emails, then the first one sent again", func(ctx context.Context) error {
+		if err := readBack(ctx, env, afterRestart, keepInRestate, t1, t2); err != nil {
+			return err
+		}
+		return sendTemplatedAgain(ctx, env, t1, req1, "the same SendTemplatedEmail "+t1.key+" again "+afterRestart,
+			checkFirst+"; "+keepInRestate)
+	})
+	return nil
+}
+
+// sendTemplatedAgain repeats a templated email: no call to the gateway, the same record.
+func sendTemplatedAgain(ctx context.Context, env *grader.Env, e email, req ex2.TemplateEmailRequest, sent, hint string) error {
+	env.Step("%s", sent)
+	before := len(smtpCalls(env, e.req.Recipient))
+	again, err := sendTemplated(ctx, env, e.key, req)
+	if grader.IsHarness(err) {
+		return err
+	}
+	if calls := smtpCalls(env, e.req.Recipient); len(calls) != before {
+		return grader.Fail(sent, "no call to the SMTP gateway: the email was sent already",
+			"%d new call(s):\n%s", len(calls)-before, brief(calls[before:])).WithHint(hint)
+	}
+	if err != nil {
+		return env.Unexpected(sent, "the first record again", err)
+	}
+	if d := diffRecords(e.rec, again); d != "" {
+		return grader.Fail(sent, "the first record, same messageId: "+describe(e.rec), "a different record: %s", d).WithHint(hint)
+	}
+	return nil
 }
 
 // expectRendered checks every SMTP call for want.Recipient: one subject and body on
 // every attempt, equal to the rendering of the template, and one delivery.
-func expectRendered(env *grader.Env, key string, want ex2.EmailRequest, rec ex2.EmailRecord, sent string) error {
+func expectRendered(env *grader.Env, key string, req ex2.TemplateEmailRequest, want ex2.EmailRequest, rec ex2.EmailRecord, sent string) error {
 	calls := smtpCalls(env, want.Recipient)
 	if len(calls) == 0 {
 		return grader.Fail(sent, "a call to the SMTP gateway with the rendered template", "none").
@@ -108,27 +138,60 @@ func expectRendered(env *grader.Env, key string, want ex2.EmailRequest, rec ex2.
 	}
 	if got := firstCall.Arg(world.ArgSubject); got != want.Subject {
 		return grader.Fail(sent, fmt.Sprintf("subject %q", want.Subject), "the SMTP gateway got subject %q", got).
-			WithHint("replace every {{name}} in the template's Subject too")
+			WithHint(renderHint(req, "replace every {{name}} in the template's Subject too"))
 	}
 	if got := firstCall.Arg(world.ArgBody); got != want.Body {
 		return grader.Fail(sent, fmt.Sprintf("body %q", want.Body), "the SMTP gateway got body %q", got).
-			WithHint("replace every {{name}} in the template's Body with req.Vars[name], and add nothing else: " +
-				"the rules are in the comment of ex2.Templates")
+			WithHint(renderHint(req, "replace every {{name}} in the template's Body with req.Vars[name], and add nothing else: "+
+				"the rules are in the comment of ex2.Templates"))
 	}
 	return expectDeliveredOnce(env, key, want, rec, sent, wrapInRun)
 }
 
+// renderHint explains a wrong rendering; when some values look like placeholders, the
+// likely cause is a renderer that scans what it inserted again.
+func renderHint(req ex2.TemplateEmailRequest, fallback string) string {
+	var tricky []string
+	for _, n := range slices.Sorted(maps.Keys(req.Vars)) {
+		if strings.Contains(req.Vars[n], "{{") {
+			tricky = append(tricky, fmt.Sprintf("%s=%q", n, req.Vars[n]))
+		}
+	}
+	if len(tricky) == 0 {
+		return fallback
+	}
+	return "some values contain placeholders (" + strings.Join(tricky, ", ") + "): they are inserted as they are. " +
+		"Render in one pass over the template, never over what was already inserted: a loop of strings.ReplaceAll over " +
+		"the vars replaces placeholders inside inserted values too, and its result depends on the map's order; walk the " +
+		"template once (or use one strings.NewReplacer with every pair)"
+}
+
 // newTemplated makes a fresh email ID and a request for template name, with a value for
-// every variable it uses and one it does not.
+// every variable it uses and one it does not. Two of the variables, chosen by the seed,
+// get values that contain each other's placeholder: rendering is one pass, so they are
+// inserted as they are, and a renderer that re-reads inserted values renders them
+// wrongly whatever order it takes the vars in.
 func newTemplated(env *grader.Env, name string) (string, ex2.TemplateEmailRequest) {
 	key := env.NewKey(ex2.ServiceName, "em")
 	r := env.Rand
 	tpl, _ := ex2.LookupTemplate(name)
 	vars := map[string]string{"unused": fmt.Sprintf("not in the template %04d", r.IntN(10000))}
+	used := placeholders(tpl.Body)
 	for _, v := range placeholders(tpl.Subject + tpl.Body) {
 		vars[v] = varValue(r, v)
 	}
+	i := r.IntN(len(used))
+	j := (i + 1 + r.IntN(len(used)-1)) % len(used)
+	p, q := used[i], used[j]
+	vars[p] += " {{" + q + "}}"
+	vars[q] += " {{" + p + "}}"
 	return key, ex2.TemplateEmailRequest{Recipient: newRequest(r).Recipient, Template: name, Vars: vars}
+}
+
+// varsJSON prints vars as the request carries them, keys sorted.
+func varsJSON(vars map[string]string) string {
+	b, _ := json.Marshal(vars)
+	return string(b)
 }
 
 var placeholder = regexp.MustCompile(`\{\{([^{}]+)\}\}`)
