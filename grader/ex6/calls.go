@@ -2,6 +2,7 @@ package ex6
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -29,9 +30,24 @@ func getOrderResult(ctx context.Context, env *grader.Env, key string) (ex6.Order
 func process(ctx context.Context, env *grader.Env, o order, sent string) (ex6.OrderResult, error) {
 	res, err := processOrder(ctx, env, o)
 	if err != nil {
-		return res, env.Unexpected(sent, expectedOutcome(o), err)
+		return res, unexpected(env, sent, expectedOutcome(o), err, answerHint)
 	}
 	return res, nil
+}
+
+// answerHint is the hint of a ProcessOrder that answered with an error.
+const answerHint = "a business failure (sold out, declined, undeliverable, confirmation refused) is an answer, not an error: " +
+	"compensate, then return (and store) an OrderResult with status \"failed\" and a failureReason"
+
+// unexpected is env.Unexpected with a hint: the call answered with an error where an
+// answer was expected.
+func unexpected(env *grader.Env, sent, expected string, err error, hint string) error {
+	err = env.Unexpected(sent, expected, err)
+	var f *grader.Failure
+	if errors.As(err, &f) && f.Hint == "" {
+		f.WithHint(hint)
+	}
+	return err
 }
 
 // processConcurrently sends n identical ProcessOrder calls for o at once.
@@ -46,6 +62,58 @@ func processConcurrently(ctx context.Context, env *grader.Env, o order, n int) (
 	return results, errs
 }
 
+// processAll sends every order n times, all calls at once, and returns each order's
+// first answer. Duplicates of an order must all get the same answer; an error answer
+// is a Failure.
+func processAll(ctx context.Context, env *grader.Env, orders []order, n int, sent string) ([]ex6.OrderResult, error) {
+	results := make([][]ex6.OrderResult, len(orders))
+	errs := make([][]error, len(orders))
+	var wg sync.WaitGroup
+	for i, o := range orders {
+		wg.Go(func() { results[i], errs[i] = processConcurrently(ctx, env, o, n) })
+	}
+	wg.Wait()
+	first := make([]ex6.OrderResult, len(orders))
+	for i, o := range orders {
+		for j, err := range errs[i] {
+			if err != nil {
+				return nil, unexpected(env, sent, fmt.Sprintf("every call for %s answers: %s", o.ID, expectedOutcome(o)), err, answerHint)
+			}
+			if d := diffResults(results[i][0], results[i][j]); d != "" {
+				return nil, grader.Fail(sent, "the duplicates of one order get the same result",
+					"the calls for %s answered differently: %s", o.ID, d).
+					WithHint("let every duplicate answer from the result the first call stored (ProcessOrder is exclusive, so duplicates wait their turn)")
+			}
+		}
+		first[i] = results[i][0]
+	}
+	return first, nil
+}
+
+// expectSame fails when got is not the first answer.
+func expectSame(sent string, first, got ex6.OrderResult) error {
+	if d := diffResults(first, got); d != "" {
+		return grader.Fail(sent, "the first result: "+describeResult(first), "a different result: %s", d).
+			WithHint("a repeated ProcessOrder returns the stored result as it is, whatever the request says")
+	}
+	return nil
+}
+
+// expectStored reads the result back with GetOrderResult and fails unless it is first.
+func expectStored(ctx context.Context, env *grader.Env, o order, first ex6.OrderResult, sent string) error {
+	stored, err := getOrderResult(ctx, env, o.ID)
+	if err != nil {
+		return unexpected(env, sent, "the result ProcessOrder returned: "+describeResult(first), err,
+			"store the result ProcessOrder returns in Restate state (restate.Set), completed or failed, and let GetOrderResult read it: "+
+				"state in a Go variable is lost when the service process restarts")
+	}
+	if d := diffResults(first, stored); d != "" {
+		return grader.Fail(sent, "the result ProcessOrder returned: "+describeResult(first), "a different result: %s", d).
+			WithHint("store the result ProcessOrder returns (restate.Set) and let GetOrderResult read it")
+	}
+	return nil
+}
+
 // expectedOutcome says, in the learner's words, what ProcessOrder should answer for o.
 func expectedOutcome(o order) string {
 	if o.FailAt == stepNone {
@@ -58,4 +126,12 @@ func expectedOutcome(o order) string {
 func describeResult(r ex6.OrderResult) string {
 	return fmt.Sprintf("{orderId:%q status:%q reservationId:%q chargeId:%q labelId:%q failureReason:%q}",
 		r.OrderID, r.Status, r.ReservationID, r.ChargeID, r.LabelID, r.FailureReason)
+}
+
+func ids(orders []order) []string {
+	out := make([]string, len(orders))
+	for i, o := range orders {
+		out[i] = o.ID
+	}
+	return out
 }

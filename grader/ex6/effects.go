@@ -1,6 +1,7 @@
 package ex6
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -86,6 +87,9 @@ func wantFor(k int) want {
 type problem struct {
 	text string
 	hint string
+	// doubled names the participant handler ("Svc.Handler") whose effect happened more
+	// often than it may, so that diagnose can tell why.
+	doubled string
 }
 
 // Strictness of check: whether a missing compensation is a problem. Only the
@@ -96,78 +100,83 @@ const (
 	strict  = true
 )
 
-// check compares the effects of o with what its outcome demands, and the result with
-// the ledger. It returns the problems found, most telling first.
+// kind is one effect of an order: the calls seen, how many there must be, the
+// participant handler that makes it, and hints for too many and too few.
+type kind struct {
+	what          string
+	got           world.Calls
+	n             int
+	handler       string
+	compensation  bool
+	tooMany, none string
+}
+
+// check compares the effects of o with what its outcome demands, and the answer's
+// status with the outcome. It returns the problems found, most telling first.
 func check(o order, e effects, res ex6.OrderResult, strictness bool) []problem {
 	w := wantFor(o.FailAt)
+	kinds := []kind{
+		{"the warehouse saw stock reserved", e.reserved, w.reserved, ex6.InventoryServiceName + "." + ex6.ReserveStock, false,
+			"call InventoryService.ReserveStock once per order, with an idempotency key made from the order ID",
+			"reserve the order's stock first: InventoryService.ReserveStock"},
+		{"the payment gateway charged customer " + o.Req.CustomerID, e.charges, w.charges, ex6.PaymentServiceName + "." + ex6.CreatePayment, false,
+			"call PaymentService.CreatePayment once per order, with restate.WithIdempotencyKey(orderID+\"-payment\"), and answer a repeated ProcessOrder from the stored result",
+			"charge the customer after reserving stock: PaymentService.CreatePayment"},
+		{"the shipping gateway bought a label", e.labels, w.labels, ex6.ShippingServiceName + "." + ex6.CreateLabel, false,
+			"call ShippingService.CreateLabel once per order, with an idempotency key made from the order ID",
+			"buy the label after the payment: ShippingService.CreateLabel"},
+		{"the customer was sent the order confirmation", e.confirmations, w.confirmations, ex6.NotificationServiceName + "." + ex6.SendNotification, false,
+			"the confirmation goes out once: NotificationService.SendNotification with an idempotency key, and never from outside restate.Run",
+			fmt.Sprintf("a completed order ends with NotificationService.SendNotification(customerId, %q, orderId)", ex6.EventOrderConfirmed)},
+		{"the warehouse saw the reservation released", e.released, w.released, ex6.InventoryServiceName + "." + ex6.ReleaseReservation, true,
+			"release the reservation once: one ReleaseReservation call with an idempotency key, and a compensation registered once",
+			"when a later step fails, release the reservation: InventoryService.ReleaseReservation(reservation.ID)"},
+		{"the payment gateway refunded", e.refunds, w.refunds, ex6.PaymentServiceName + "." + ex6.RefundPayment, true,
+			"refund once: one RefundPayment call with an idempotency key",
+			"when a step after the payment fails, refund the charge: PaymentService.RefundPayment(charge.ID, charge.Amount)"},
+		{"the shipping gateway cancelled a label", e.cancels, w.cancels, ex6.ShippingServiceName + "." + ex6.CancelLabel, true,
+			"cancel the label once: one CancelLabel call with an idempotency key",
+			"when a step after the label fails, cancel the label: ShippingService.CancelLabel(label.ID)"},
+		{"the customer was sent the failure notice", e.failures, w.failures, ex6.NotificationServiceName + "." + ex6.SendNotification, true,
+			"send the failure notice once, with an idempotency key",
+			fmt.Sprintf("a failed order tells the customer: NotificationService.SendNotification(customerId, %q, orderId)", ex6.EventOrderFailed)},
+	}
 	var ps []problem
-	compensations := map[string]bool{}
-	count := func(what string, got world.Calls, n int, tooMany, tooFew string) {
+	for _, k := range kinds {
 		switch {
-		case len(got) < n && !strictness && compensations[what]:
-			// a missing compensation is the compensation criterion's to judge
-		case len(got) > n:
-			ps = append(ps, problem{fmt.Sprintf("%s %d times for order %s (expected %d):\n%s", what, len(got), o.ID, n, indent(got.String())), tooMany})
-		case len(got) < n:
-			ps = append(ps, problem{fmt.Sprintf("%s %d times for order %s (expected %d)", what, len(got), o.ID, n), tooFew})
+		case len(k.got) > k.n:
+			ps = append(ps, problem{fmt.Sprintf("%s %d times for order %s (expected %d):\n%s", k.what, len(k.got), o.ID, k.n, indent(k.got.String())), k.tooMany, k.handler})
+		case len(k.got) < k.n && (strictness || !k.compensation):
+			// a missing compensation is the compensation criteria's to judge
+			ps = append(ps, problem{text: fmt.Sprintf("%s %d times for order %s (expected %d)", k.what, len(k.got), o.ID, k.n), hint: k.none})
 		}
 	}
-	count("the warehouse saw stock reserved", e.reserved, w.reserved,
-		"each ReserveStock invocation reserves again: call InventoryService.ReserveStock once per order, with an idempotency key made from the order ID",
-		"reserve the order's stock first: InventoryService.ReserveStock")
-	count("the payment gateway charged customer "+o.Req.CustomerID, e.charges, w.charges,
-		"a second charge means PaymentService.CreatePayment ran again for the same order: call it with restate.WithIdempotencyKey(orderID+\"-payment\") and return the stored result on a repeated ProcessOrder",
-		"charge the customer after reserving stock: PaymentService.CreatePayment")
-	count("the shipping gateway bought a label", e.labels, w.labels,
-		"call ShippingService.CreateLabel once per order, with an idempotency key made from the order ID",
-		"buy the label after the payment: ShippingService.CreateLabel")
-	count("the customer was sent the order confirmation", e.confirmations, w.confirmations,
-		"the confirmation goes out once: NotificationService.SendNotification with an idempotency key, and never from outside restate.Run",
-		fmt.Sprintf("a completed order ends with NotificationService.SendNotification(customerId, %q, orderId)", ex6.EventOrderConfirmed))
-	for _, what := range []string{"the warehouse saw the reservation released", "the payment gateway refunded",
-		"the shipping gateway cancelled a label", "the customer was sent the failure notice"} {
-		compensations[what] = true
+	if len(e.charges) == 1 && e.charges[0].Amount() != o.Req.Payment.Amount {
+		ps = append(ps, problem{text: fmt.Sprintf("the charge was %d cents, the order's payment.amount %d (the items add up to %d):\n%s",
+			e.charges[0].Amount(), o.Req.Payment.Amount, totalOf(o.Req.Items), indent(e.charges.String())),
+			hint: "charge what the order says: PaymentRequest{Amount: req.Payment.Amount}; the payment may include shipping, so it is not the items' total"})
 	}
-	count("the warehouse saw the reservation released", e.released, w.released,
-		"release the reservation once: one ReleaseReservation call with an idempotency key, and a compensation registered once",
-		"when a later step fails, release the reservation: InventoryService.ReleaseReservation(reservation.ID)")
-	count("the payment gateway refunded", e.refunds, w.refunds,
-		"refund once: one RefundPayment call with an idempotency key",
-		"when a step after the payment fails, refund the charge: PaymentService.RefundPayment")
-	count("the shipping gateway cancelled a label", e.cancels, w.cancels,
-		"cancel the label once: one CancelLabel call with an idempotency key",
-		"when a step after the label fails, cancel the label: ShippingService.CancelLabel(label.ID)")
-	count("the customer was sent the failure notice", e.failures, w.failures,
-		"send the failure notice once, with an idempotency key",
-		fmt.Sprintf("a failed order tells the customer: NotificationService.SendNotification(customerId, %q, orderId)", ex6.EventOrderFailed))
+	if len(e.labels) == 1 && e.labels[0].Arg(world.ArgAddress) != o.Req.ShippingAddress {
+		ps = append(ps, problem{text: fmt.Sprintf("the label was bought for address %q, the order's shippingAddress is %q",
+			e.labels[0].Arg(world.ArgAddress), o.Req.ShippingAddress),
+			hint: "buy the label for the order's address: LabelRequest{Address: req.ShippingAddress}"})
+	}
 	if len(e.refunds) == 1 && len(e.charges) == 1 && e.refunds[0].Amount() != e.charges[0].Amount() {
-		ps = append(ps, problem{fmt.Sprintf("the refund was %d cents, the charge %d", e.refunds[0].Amount(), e.charges[0].Amount()),
-			"refund the whole charge: RefundRequest{ChargeID: charge.ID, Amount: charge.Amount}"})
+		ps = append(ps, problem{text: fmt.Sprintf("the refund was %d cents, the charge %d", e.refunds[0].Amount(), e.charges[0].Amount()),
+			hint: "refund the whole charge: RefundRequest{ChargeID: charge.ID, Amount: charge.Amount}"})
 	}
-	ps = append(ps, checkResult(o, e, res)...)
+	ps = append(ps, checkStatus(o, res)...)
 	return ps
 }
 
-// checkResult compares ProcessOrder's answer with the order's outcome and the ledger.
-func checkResult(o order, e effects, res ex6.OrderResult) []problem {
+// checkStatus compares ProcessOrder's status with the order's outcome. Every
+// criterion judges it; the rest of the answer is checkResult's.
+func checkStatus(o order, res ex6.OrderResult) []problem {
 	var d []string
-	if res.OrderID != o.ID {
-		d = append(d, fmt.Sprintf("orderId is %q, expected the object key %q", res.OrderID, o.ID))
+	if o.FailAt == stepNone && res.Status != ex6.StatusCompleted {
+		d = append(d, fmt.Sprintf("status is %q, expected %q", res.Status, ex6.StatusCompleted))
 	}
-	if o.FailAt == stepNone {
-		if res.Status != ex6.StatusCompleted {
-			d = append(d, fmt.Sprintf("status is %q, expected %q", res.Status, ex6.StatusCompleted))
-		}
-		if len(e.reserved) == 1 && res.ReservationID != e.reserved[0].Result {
-			d = append(d, fmt.Sprintf("reservationId is %q, the reservation was %q", res.ReservationID, e.reserved[0].Result))
-		}
-		if len(e.charges) == 1 && res.ChargeID != e.charges[0].Result {
-			d = append(d, fmt.Sprintf("chargeId is %q, the charge was %q", res.ChargeID, e.charges[0].Result))
-		}
-		if len(e.labels) == 1 && res.LabelID != e.labels[0].Result {
-			d = append(d, fmt.Sprintf("labelId is %q, the label was %q", res.LabelID, e.labels[0].Result))
-		}
-	} else {
+	if o.FailAt != stepNone {
 		if res.Status != ex6.StatusFailed {
 			d = append(d, fmt.Sprintf("status is %q, expected %q (step %q failed)", res.Status, ex6.StatusFailed, stepNames[o.FailAt]))
 		}
@@ -175,22 +184,69 @@ func checkResult(o order, e effects, res ex6.OrderResult) []problem {
 			d = append(d, "failureReason is empty")
 		}
 	}
+	return answerProblem(res, d)
+}
+
+// checkResult compares the rest of the answer with the order and the ledger: the
+// object key as orderId, and for a completed order the IDs the gateways handed out.
+// Only the criterion about the result (transaction-idempotent) judges these fields.
+func checkResult(o order, e effects, res ex6.OrderResult) []problem {
+	var d []string
+	if res.OrderID != o.ID {
+		d = append(d, fmt.Sprintf("orderId is %q, expected the object key %q", res.OrderID, o.ID))
+	}
+	if o.FailAt == stepNone {
+		if len(e.reserved) == 1 && res.ReservationID != e.reserved[0].Result {
+			d = append(d, fmt.Sprintf("reservationId is %q, the warehouse's reservation ID was %q", res.ReservationID, e.reserved[0].Result))
+		}
+		if len(e.charges) == 1 && res.ChargeID != e.charges[0].Result {
+			d = append(d, fmt.Sprintf("chargeId is %q, the charge was %q", res.ChargeID, e.charges[0].Result))
+		}
+		if len(e.labels) == 1 && res.LabelID != e.labels[0].Result {
+			d = append(d, fmt.Sprintf("labelId is %q, the label was %q", res.LabelID, e.labels[0].Result))
+		}
+	}
+	return answerProblem(res, d)
+}
+
+func answerProblem(res ex6.OrderResult, d []string) []problem {
 	if len(d) == 0 {
 		return nil
 	}
 	return []problem{{
 		text: fmt.Sprintf("ProcessOrder answered %s: %s", describeResult(res), strings.Join(d, "; ")),
-		hint: "return (and store) an OrderResult built from the participants' answers: status \"completed\" with reservationId, chargeId and labelId, or status \"failed\" with a failureReason",
+		hint: "return (and store) an OrderResult built from the participants' answers: orderId = restate.Key(ctx), status \"completed\" " +
+			"with reservationId (Reservation.ID), chargeId and labelId, or status \"failed\" with a failureReason",
 	}}
 }
 
-// expectEffects fails with the problems of o, if any.
-func expectEffects(env *grader.Env, o order, res ex6.OrderResult, sent string, strictness bool) error {
-	ps := check(o, observe(env, o), res, strictness)
+// expectEffects fails with the problems of o, if any, explained.
+func expectEffects(ctx context.Context, env *grader.Env, o order, res ex6.OrderResult, sent string, strictness bool) error {
+	return judge(ctx, env, o, sent, check(o, observe(env, o), res, strictness))
+}
+
+// judge turns problems into a Failure (nil when there are none), with the cause of a
+// doubled effect found in Restate's introspection.
+func judge(ctx context.Context, env *grader.Env, o order, sent string, ps []problem) error {
 	if len(ps) == 0 {
 		return nil
 	}
-	return failure(sent, o, ps)
+	f := failure(sent, o, ps)
+	for _, p := range ps {
+		if p.doubled == "" {
+			continue
+		}
+		why, hint, err := diagnose(ctx, env, o, p.doubled)
+		if err != nil {
+			return err
+		}
+		if why != "" {
+			f.Observed += "\n" + why
+			f.WithHint(hint)
+		}
+		break
+	}
+	return f
 }
 
 // failure turns problems into a Failure whose hint is the first problem's.
@@ -206,7 +262,7 @@ func failure(sent string, o order, ps []problem) *grader.Failure {
 func expectEffectsText(o order) string {
 	switch o.FailAt {
 	case stepNone:
-		return "status \"completed\"; exactly one stock reservation, one charge, one label and one confirmation; no compensation"
+		return "status \"completed\"; exactly one stock reservation, one charge of payment.amount, one label and one confirmation; no compensation"
 	case stepReserve:
 		return "status \"failed\"; no reservation, charge or label; one failure notice"
 	case stepPayment:
@@ -245,4 +301,15 @@ func added(before, after effects) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// expectNothingAdded fails when the world saw more effects for o than before.
+func expectNothingAdded(ctx context.Context, env *grader.Env, o order, before effects, sent string) error {
+	more := added(before, observe(env, o))
+	if more == "" {
+		return nil
+	}
+	f := grader.Fail(sent, "the repeats add no effect to those of the first call", "%s", more).
+		WithHint("a repeated ProcessOrder must return the stored result before calling any participant")
+	return f
 }

@@ -3,6 +3,7 @@ package ex6
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 
 	"idempotency/contract/ex6"
 	"idempotency/fixtures/world"
@@ -68,11 +69,34 @@ func undeliverableOrder(env *grader.Env) order {
 	return o
 }
 
-// soldOutOrder fails at the reservation: one item is out of stock.
+// soldOutOrder fails at the reservation: one item is out of stock. It is always the
+// last of at least three items, so that a check of the first item alone misses it.
 func soldOutOrder(env *grader.Env) order {
 	o := newOrder(env)
-	o.Req.Items[0].ProductID = fmt.Sprintf("%s%05d", ex6.SoldOutPrefix, env.Rand.IntN(100000))
+	for len(o.Req.Items) < 3 {
+		o.Req.Items = append(o.Req.Items, newItems(env.Rand)[0])
+	}
+	o.Req.Items[len(o.Req.Items)-1].ProductID = fmt.Sprintf("%s%05d", ex6.SoldOutPrefix, env.Rand.IntN(100000))
+	o.Req.Payment.Amount = totalOf(o.Req.Items)
 	o.FailAt = stepReserve
+	return o
+}
+
+// shippingFee is added to the payment of the orders that test "charge
+// req.Payment.Amount": the items' total is then not the amount to charge.
+const shippingFee = 495
+
+// withShippingFee makes o's payment the items' total plus shipping.
+func withShippingFee(o order) order {
+	o.Req.Payment.Amount = totalOf(o.Req.Items) + shippingFee
+	return o
+}
+
+// withItemsOf gives o the same items (and amount) as other: an idempotency key made
+// from the items would merge the two orders.
+func withItemsOf(o, other order) order {
+	o.Req.Items = slices.Clone(other.Req.Items)
+	o.Req.Payment = other.Req.Payment
 	return o
 }
 
@@ -99,8 +123,12 @@ func totalOf(items []ex6.OrderItem) int {
 // describe prints what an order is, the way the report shows it.
 func (o order) describe() string {
 	s := fmt.Sprintf("order %s (customer %s, %d cents, address %q)", o.ID, o.Req.CustomerID, o.Req.Payment.Amount, o.Req.ShippingAddress)
+	if t := totalOf(o.Req.Items); t != o.Req.Payment.Amount {
+		s += fmt.Sprintf(" whose items add up to %d cents (the payment includes %d cents of shipping)", t, o.Req.Payment.Amount-t)
+	}
 	if o.FailAt == stepReserve {
-		s += fmt.Sprintf(" with sold-out item %s", o.Req.Items[0].ProductID)
+		last := len(o.Req.Items) - 1
+		s += fmt.Sprintf(" whose item %d of %d, %s, is sold out", last+1, len(o.Req.Items), o.Req.Items[last].ProductID)
 	}
 	return s
 }

@@ -18,79 +18,105 @@ func saga() grader.Scenario {
 		Points: 10,
 		Bonus:  true,
 		Hint: "register each step's compensation as soon as the step succeeds (a slice of funcs), and on a terminal failure " +
-			"run the registered ones from last to first: a failed confirmation cancels the label, refunds, then releases",
+			"run the registered ones from last to first, awaiting each: a failed confirmation cancels the label, refunds, then releases; " +
+			"the failure notice comes last",
+		// The chain of compensations is read from Restate's introspection by handler.
+		Needs: map[string][]string{
+			ex6.OrchestratorName:        {ex6.ProcessOrder},
+			ex6.InventoryServiceName:    {ex6.ReleaseReservation},
+			ex6.PaymentServiceName:      {ex6.RefundPayment},
+			ex6.ShippingServiceName:     {ex6.CancelLabel},
+			ex6.NotificationServiceName: {ex6.SendNotification},
+		},
 		Run: runSaga,
 	}
 }
 
+// runSaga makes step k fail for good in one order per k, every k in every run, all
+// orders at once with duplicates: exactly the compensations of the steps before k run,
+// once each, in reverse order and one after the other, then the failure notice.
 func runSaga(ctx context.Context, env *grader.Env) error {
-	for k := stepReserve; k <= stepConfirm; k++ {
-		if err := failAtStep(ctx, env, k); err != nil {
-			return err
+	labelRefused := newOrder(env)
+	labelRefused.FailAt = stepLabel
+	confirmRefused := newOrder(env)
+	confirmRefused.FailAt = stepConfirm
+	fs := []failing{
+		{o: soldOutOrder(env), why: "step 1 (reserve stock) fails: an item is sold out"},
+		{o: declinedOrder(env), why: "step 2 (payment) fails: the card is declined"},
+		{o: labelRefused, why: "step 3 (shipping label) fails: the shipping gateway refuses the label",
+			rule: env.World.On(world.Gateway(world.CreateLabel), world.Arg(world.ArgOrderID, labelRefused.ID)).FailPermanently("carrier refused the parcel")},
+		{o: confirmRefused, why: "step 4 (confirmation) fails: the notification gateway refuses the confirmation for good",
+			rule: env.World.On(customerNotice(confirmRefused, ex6.EventOrderConfirmed)...).FailPermanently("customer unreachable")},
+	}
+	return runFailing(ctx, env, fs, expectReverse)
+}
+
+// expectReverse checks the order of f's compensations: the gateways received them last
+// step first, then the failure notice; and each was awaited before the next began
+// (Restate's timestamps of the participant invocations), so that the order is the
+// orchestrator's and not a race between calls in flight together.
+func expectReverse(ctx context.Context, env *grader.Env, f failing) error {
+	e := observe(env, f.o)
+	var comps []world.Call
+	for _, cs := range []world.Calls{e.cancels, e.refunds, e.released} {
+		comps = append(comps, cs...)
+	}
+	expected := "the compensations in reverse order of the steps, one after the other: " + reverseText(f.o.FailAt) + ", then the failure notice"
+	seen := bySeq(append(slices.Clone(comps), e.failures...))
+	for i := 1; i < len(comps); i++ {
+		if comps[i].Seq < comps[i-1].Seq {
+			return grader.Fail(f.sent(), expected,
+				"the gateways saw them in this order (#n is the order of arrival):\n%s", indent(seen.String())).
+				WithHint("run the compensations from the last registered to the first: for i := len(comps)-1; i >= 0; i--")
+		}
+	}
+	if len(comps) > 0 && len(e.failures) == 1 && e.failures[0].Seq < comps[len(comps)-1].Seq {
+		return grader.Fail(f.sent(), expected,
+			"the failure notice reached the customer before a compensation (#n is the order of arrival):\n%s", indent(seen.String())).
+			WithHint("tell the customer after the compensations have run, as the last step of a failed order")
+	}
+
+	// One after the other: each compensation's invocation starts after the previous one
+	// has completed. Calls sent one-way, or awaited together, run at the same time, and
+	// the order in which they take effect is then a matter of luck.
+	_, kids, err := orderInvocations(ctx, env, []string{f.o.ID})
+	if err != nil {
+		return err
+	}
+	var chain []invocation
+	var notice *invocation
+	for _, k := range kids {
+		switch k.handler() {
+		case ex6.ShippingServiceName + "." + ex6.CancelLabel, ex6.PaymentServiceName + "." + ex6.RefundPayment,
+			ex6.InventoryServiceName + "." + ex6.ReleaseReservation:
+			chain = append(chain, k)
+		case ex6.NotificationServiceName + "." + ex6.SendNotification:
+			notice = &k // the last one: a refused confirmation comes before the failure notice
+		}
+	}
+	if notice != nil && len(chain) > 0 {
+		chain = append(chain, *notice)
+	}
+	for i := 1; i < len(chain); i++ {
+		prev, next := chain[i-1], chain[i]
+		if next.created().Before(prev.completed()) {
+			return grader.Fail(f.sent(), expected,
+				"%s started at %s, before %s had completed (at %s): they ran at the same time, so the order in which they took effect was luck.\n"+
+					"The invocations, as Restate recorded them:\n%s",
+				next.handler(), clock(next.created()), prev.handler(), clock(prev.completed()), indent(timeline(chain))).
+				WithHint("await each compensation before starting the next (Request, not Send, and not several futures awaited together): " +
+					"a saga undoes its steps one at a time, last step first")
 		}
 	}
 	return nil
 }
 
-// failAtStep makes step k of a new order fail terminally and checks that exactly the
-// compensations of the steps before k ran, once each, last step first.
-func failAtStep(ctx context.Context, env *grader.Env, k int) error {
-	var o order
-	var rule *world.Rule
-	why := ""
-	switch k {
-	case stepReserve:
-		o, why = soldOutOrder(env), "an item is sold out"
-	case stepPayment:
-		o, why = declinedOrder(env), "the card is declined"
-	case stepLabel:
-		o = newOrder(env)
-		o.FailAt = stepLabel
-		rule = env.World.On(world.Gateway(world.CreateLabel), world.Arg(world.ArgOrderID, o.ID)).FailPermanently("carrier refused the parcel")
-		why = "the shipping gateway refuses the label"
-	case stepConfirm:
-		o = newOrder(env)
-		o.FailAt = stepConfirm
-		rule = env.World.On(customerNotice(o, ex6.EventOrderConfirmed)...).FailPermanently("customer unreachable")
-		why = "the confirmation cannot be sent (permanent failure)"
+func timeline(invs []invocation) string {
+	lines := make([]string, len(invs))
+	for i, inv := range invs {
+		lines[i] = fmt.Sprintf("%s %s: started %s, completed %s", inv.handler(), inv.ID, clock(inv.created()), clock(inv.completed()))
 	}
-	if rule != nil {
-		defer rule.Remove()
-	}
-	sent := fmt.Sprintf("ProcessOrder %s; step %d (%s) fails: %s", o.describe(), k, stepNames[k], why)
-	env.Step("ProcessOrder %s failing at step %d (%s)", o.ID, k, stepNames[k])
-	res, err := process(ctx, env, o, sent)
-	if err != nil {
-		return err
-	}
-	if rule != nil && rule.Fired() == 0 {
-		return fmt.Errorf("the permanent failure programmed for step %d of %s never fired", k, o.ID)
-	}
-	if err := settle(ctx, env, o); err != nil {
-		return err
-	}
-	e := observe(env, o)
-	if ps := check(o, e, res, strict); len(ps) > 0 {
-		f := failure(sent, o, ps)
-		if k == stepConfirm {
-			f.WithHint("a confirmation that fails for good fails the transaction: cancel the label, refund the charge and release the " +
-				"reservation, in that order, then send the failure notice")
-		}
-		return f
-	}
-	// Reverse order: the compensation of a later step comes first.
-	var comps []world.Call
-	for _, cs := range []world.Calls{e.cancels, e.refunds, e.released} {
-		comps = append(comps, cs...)
-	}
-	for i := 1; i < len(comps); i++ {
-		if comps[i].Seq < comps[i-1].Seq {
-			return grader.Fail(sent, "the compensations in reverse order of the steps: "+reverseText(k),
-				"the gateways saw them in this order (#n is the order of arrival):\n%s", indent(bySeq(comps).String())).
-				WithHint("run the compensations from the last registered to the first: for i := len(comps)-1; i >= 0; i--")
-		}
-	}
-	return nil
+	return strings.Join(lines, "\n")
 }
 
 func reverseText(k int) string {
@@ -103,6 +129,9 @@ func reverseText(k int) string {
 	}
 	if k > stepReserve {
 		parts = append(parts, "release the reservation")
+	}
+	if len(parts) == 0 {
+		return "none (nothing to undo)"
 	}
 	return strings.Join(parts, ", then ")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"idempotency/contract/ex6"
 	"idempotency/grader"
@@ -18,110 +19,159 @@ func transactionIdempotent() grader.Scenario {
 		Points: 20,
 		Hint: "at the start of ProcessOrder read the stored result (restate.Get) and return it when there is one; " +
 			"store the result, completed or failed, with restate.Set before returning it; GetOrderResult reads it (404 before)",
-		Run: runTransactionIdempotent,
+		Needs: map[string][]string{ex6.OrchestratorName: {ex6.ProcessOrder, ex6.GetOrderResult}},
+		Run:   runTransactionIdempotent,
 	}
 }
 
+// runTransactionIdempotent processes three orders (a completed one whose payment
+// includes shipping, a declined one, another completed one), then repeats them, the
+// oldest first, and reads every result back; and again after the service process was
+// restarted, because the result is stored state.
 func runTransactionIdempotent(ctx context.Context, env *grader.Env) error {
-	o := newOrder(env)
-	sent := "GetOrderResult " + o.ID + " before any ProcessOrder"
-	env.Step("%s", sent)
-	if r, err := getOrderResult(ctx, env, o.ID); grader.Code(err) != 404 {
-		if grader.IsHarness(err) {
+	a := withShippingFee(newOrder(env))
+	d := declinedOrder(env)
+	b := newOrder(env)
+	orders := []order{a, d, b}
+	never := env.NewKey(ex6.OrchestratorName, "ord")
+
+	if err := expect404(ctx, env, a.ID, "GetOrderResult "+a.ID+" before any ProcessOrder"); err != nil {
+		return err
+	}
+	first := map[string]ex6.OrderResult{}
+	before := map[string]effects{}
+	for _, o := range orders {
+		res, e, err := processFirst(ctx, env, o)
+		if err != nil {
 			return err
 		}
-		obs := "success: " + describeResult(r)
-		var ce *grader.CallError
-		if errors.As(err, &ce) {
-			obs = ce.Describe()
-		}
-		return grader.Fail(sent, "a terminal 404: the order has not been processed", "%s", obs).
-			WithHint("GetOrderResult returns the stored result, or restate.ToTerminalError(err, restate.WithErrorCode(404)) when there is none")
+		first[o.ID], before[o.ID] = res, e
 	}
-	if err := repeatOrder(ctx, env, o, true); err != nil {
+	if err := expect404(ctx, env, never, fmt.Sprintf("GetOrderResult %s, an order never processed, after %s were processed",
+		never, strings.Join(ids(orders), ", "))); err != nil {
 		return err
 	}
-	return repeatOrder(ctx, env, declinedOrder(env), false)
-}
 
-// repeatOrder processes o, repeats it (also with another body, if changeBody, and
-// concurrently), and checks that every answer is the first, the effects happened once
-// and no repeat called a participant again.
-func repeatOrder(ctx context.Context, env *grader.Env, o order, changeBody bool) error {
-	sent := "ProcessOrder " + o.describe()
-	env.Step("ProcessOrder %s", o.ID)
-	first, err := process(ctx, env, o, sent)
-	if err != nil {
-		return err
-	}
-	if err := settle(ctx, env, o); err != nil {
-		return err
-	}
-	// The first call's effects: exact for a completed order. A failed order's effects
-	// are the compensation criterion's business; here only its repeats are judged.
-	before := observe(env, o)
-	ps := checkResult(o, before, first)
-	if o.FailAt == stepNone {
-		ps = check(o, before, first, lenient)
-	}
-	if len(ps) > 0 {
-		return failure(sent, o, ps)
-	}
-	calls := 1
-	repeat := func(what string, req ex6.OrderRequest) error {
-		env.Step("ProcessOrder %s again (%s)", o.ID, what)
-		calls++
+	// Repeats, the oldest order first: a check of the latest order only would miss a
+	// service that remembers just its last one.
+	repeat := func(ctx context.Context, o order, what string, req ex6.OrderRequest) error {
+		sent := fmt.Sprintf("ProcessOrder %s again (%s)", o.ID, what)
+		env.Step("%s", sent)
 		got, err := processOrderWith(ctx, env, o.ID, req)
 		if err != nil {
-			return env.Unexpected("ProcessOrder "+o.ID+" again ("+what+")", "the first result: "+describeResult(first), err)
+			return unexpected(env, sent, "the first result: "+describeResult(first[o.ID]), err, answerHint)
 		}
-		if d := diffResults(first, got); d != "" {
-			return grader.Fail("ProcessOrder "+o.ID+" again ("+what+")", "the first result: "+describeResult(first),
-				"a different result: %s", d)
+		return expectSame(sent, first[o.ID], got)
+	}
+	concurrently := func(o order) error {
+		sent := fmt.Sprintf("%d concurrent ProcessOrder calls for %s, after it was processed", concurrentRepeats, o.ID)
+		env.Step("%s", sent)
+		results, errs := processConcurrently(ctx, env, o, concurrentRepeats)
+		for i := range results {
+			if errs[i] != nil {
+				return unexpected(env, sent, "the first result every time", errs[i], answerHint)
+			}
+			if err := expectSame(fmt.Sprintf("%s (call %d)", sent, i+1), first[o.ID], results[i]); err != nil {
+				return err
+			}
 		}
 		return nil
 	}
-	if err := repeat("same request", o.Req); err != nil {
-		return err
-	}
-	if changeBody {
-		other := o.Req
-		other.Payment.Amount += 100
-		other.ShippingAddress = "1 Other Street, Elsewhere"
-		if err := repeat("other amount and address", other); err != nil {
+	other := a.Req
+	other.Payment.Amount += 100
+	other.ShippingAddress = "1 Other Street, Elsewhere"
+	for _, step := range []func() error{
+		func() error { return repeat(ctx, a, fmt.Sprintf("same request, after %s and %s were processed", d.ID, b.ID), a.Req) },
+		func() error { return repeat(ctx, a, "other amount and address", other) },
+		func() error { return concurrently(a) },
+		func() error { return repeat(ctx, d, "same request", d.Req) },
+		func() error { return concurrently(d) },
+		func() error { return repeat(ctx, b, "same request", b.Req) },
+	} {
+		if err := step(); err != nil {
 			return err
 		}
 	}
-	env.Step("%d concurrent ProcessOrder %s", concurrentRepeats, o.ID)
-	results, errs := processConcurrently(ctx, env, o, concurrentRepeats)
-	calls += concurrentRepeats
-	sentAll := fmt.Sprintf("%d concurrent ProcessOrder calls for %s, after it was processed", concurrentRepeats, o.ID)
-	for i := range results {
-		if errs[i] != nil {
-			return env.Unexpected(sentAll, "the first result every time", errs[i])
-		}
-		if d := diffResults(first, results[i]); d != "" {
-			return grader.Fail(sentAll, "the first result every time: "+describeResult(first), "call %d answered differently: %s", i+1, d)
+	for _, o := range orders {
+		env.Step("GetOrderResult %s", o.ID)
+		if err := expectStored(ctx, env, o, first[o.ID], "GetOrderResult "+o.ID+" after ProcessOrder"); err != nil {
+			return err
 		}
 	}
-	env.Step("GetOrderResult %s", o.ID)
-	stored, err := getOrderResult(ctx, env, o.ID)
-	if err != nil {
-		return env.Unexpected("GetOrderResult "+o.ID+" after ProcessOrder", "the result ProcessOrder returned", err)
-	}
-	if d := diffResults(first, stored); d != "" {
-		return grader.Fail("GetOrderResult "+o.ID+" after ProcessOrder", "the result ProcessOrder returned: "+describeResult(first),
-			"a different result: %s", d).WithHint("store the result ProcessOrder returns (restate.Set) and let GetOrderResult read it")
-	}
-	if err := settle(ctx, env, o); err != nil {
+	if err := expectNoEffectOfRepeats(ctx, env, orders, before, "ProcessOrder repeated (same request, other body, concurrently)"); err != nil {
 		return err
 	}
-	sentN := fmt.Sprintf("ProcessOrder %s %d times", o.describe(), calls)
-	if more := added(before, observe(env, o)); more != "" {
-		return grader.Fail(sentN, "the repeats add no effect to those of the first call", "%s", more).
-			WithHint("a repeated ProcessOrder must return the stored result before calling any participant")
+
+	env.AfterRestart("the results of "+strings.Join(ids(orders), ", "), func(ctx context.Context) error {
+		for _, o := range orders {
+			sent := "GetOrderResult " + o.ID + " after the service process was restarted"
+			env.Step("%s", sent)
+			if err := expectStored(ctx, env, o, first[o.ID], sent); err != nil {
+				return err
+			}
+			if err := repeat(ctx, o, "after the service process was restarted", o.Req); err != nil {
+				return err
+			}
+		}
+		return expectNoEffectOfRepeats(ctx, env, orders, before, "ProcessOrder repeated after the service process was restarted")
+	})
+	return nil
+}
+
+// processFirst processes o for the first time and judges its answer and effects: all
+// of them for a completed order; for a failed one only the answer (its effects are the
+// compensation criterion's).
+func processFirst(ctx context.Context, env *grader.Env, o order) (ex6.OrderResult, effects, error) {
+	sent := "ProcessOrder " + o.describe()
+	env.Step("ProcessOrder %s (%s)", o.ID, expectedOutcome(o))
+	res, err := process(ctx, env, o, sent)
+	if err != nil {
+		return res, effects{}, err
 	}
-	return expectNoRerun(ctx, env, o, sentN)
+	if err := settle(ctx, env, o); err != nil {
+		return res, effects{}, err
+	}
+	e := observe(env, o)
+	ps := checkStatus(o, res)
+	if o.FailAt == stepNone {
+		ps = check(o, e, res, lenient)
+	}
+	ps = append(ps, checkResult(o, e, res)...)
+	return res, e, judge(ctx, env, o, sent, ps)
+}
+
+// expect404 calls GetOrderResult for an order that has not been processed.
+func expect404(ctx context.Context, env *grader.Env, key, sent string) error {
+	env.Step("%s", sent)
+	r, err := getOrderResult(ctx, env, key)
+	if grader.Code(err) == 404 {
+		return nil
+	}
+	const hint = "GetOrderResult returns the stored result of this order (its object key), or " +
+		"restate.ToTerminalError(err, restate.WithErrorCode(404)) when there is none: a plain error is retried by Restate"
+	if err != nil {
+		return unexpected(env, sent, "a terminal 404: the order has not been processed", err, hint)
+	}
+	return grader.Fail(sent, "a terminal 404: the order has not been processed", "success: %s", describeResult(r)).WithHint(hint)
+}
+
+// expectNoEffectOfRepeats waits for the orders' invocations to finish and checks that
+// the repeats added no effect and called no participant.
+func expectNoEffectOfRepeats(ctx context.Context, env *grader.Env, orders []order, before map[string]effects, sent string) error {
+	if err := settle(ctx, env, orders...); err != nil {
+		return err
+	}
+	for _, o := range orders {
+		if err := expectNothingAdded(ctx, env, o, before[o.ID], sent+": "+o.describe()); err != nil {
+			return err
+		}
+	}
+	for _, o := range orders {
+		if err := expectNoRerun(ctx, env, o, sent+": "+o.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // expectNoRerun checks that no repeat of ProcessOrder called a participant: a repeat
@@ -133,7 +183,7 @@ func expectNoRerun(ctx context.Context, env *grader.Env, o order, sent string) e
 		return err
 	}
 	if len(invs) < 2 {
-		return fmt.Errorf("introspection lists %d ProcessOrder invocations for %s, want at least 2", len(invs), o.ID)
+		return errors.New("introspection lists fewer than 2 ProcessOrder invocations for " + o.ID + " after it was repeated")
 	}
 	for _, inv := range invs[1:] {
 		n, err := journalCalls(ctx, env, inv.ID)
@@ -144,8 +194,8 @@ func expectNoRerun(ctx context.Context, env *grader.Env, o order, sent string) e
 			return grader.Fail(sent, "every repeat answers from the stored result, without calling a participant again",
 				"repeat %s of ProcessOrder made %d calls to participant services (Restate's journal of that invocation): it ran the transaction again",
 				inv.ID, n).
-				WithHint("check for a stored result at the very start of ProcessOrder and return it: idempotency keys alone protect " +
-					"a re-run only while Restate remembers them (24 hours by default)")
+				WithHint("check for a stored result in Restate state at the very start of ProcessOrder and return it: idempotency keys alone protect " +
+					"a re-run only while Restate remembers them (24 hours by default), and a result kept in a Go variable is lost on a restart")
 		}
 	}
 	return nil
