@@ -31,6 +31,11 @@ func updatePlan(ctx context.Context, env *grader.Env, key, planID, date string) 
 	return grader.Call[ex4.UpdatePlanRequest, ex4.Subscription](ctx, env, target(key, ex4.UpdatePlan), ex4.UpdatePlanRequest{PlanID: planID, Date: date})
 }
 
+func renewSub(ctx context.Context, env *grader.Env, key string, period int) error {
+	_, err := grader.Call[ex4.RenewRequest, restate.Void](ctx, env, target(key, ex4.Renew), ex4.RenewRequest{Period: period})
+	return err
+}
+
 // unexpectedCode reports a call that should have failed with a given code.
 func unexpectedCode(sent, expected string, s ex4.Subscription, err error) error {
 	if grader.IsHarness(err) {

@@ -17,6 +17,7 @@ func cancelIdempotent() grader.Scenario {
 		ID:     "cancel-idempotent",
 		Title:  "Cancellation is idempotent",
 		Points: 20,
+		Needs:  needs(ex4.CreateSubscription, ex4.CancelSubscription, ex4.GetSubscription),
 		Hint: "CancelSubscription: unknown subscription -> terminal 404; already cancelled -> return it as it is, with no " +
 			"second refund or email; otherwise refund the unused part of the period once, inside restate.Run: " +
 			"price × days from the cancel date to the period's end / days in the period, rounded half up (README; TODO step 4)",
@@ -25,16 +26,35 @@ func cancelIdempotent() grader.Scenario {
 }
 
 func runCancelIdempotent(ctx context.Context, env *grader.Env) error {
-	if err := cancelRepeated(ctx, env); err != nil {
+	made, err := cancelRepeated(ctx, env)
+	if err != nil {
 		return err
 	}
-	if err := cancelCrashed(ctx, env); err != nil {
+	s, err := cancelCrashed(ctx, env)
+	if err != nil {
 		return err
 	}
-	if err := cancelConcurrently(ctx, env); err != nil {
+	made = append(made, s)
+	if s, err = cancelConcurrently(ctx, env); err != nil {
 		return err
 	}
-	return cancelUnknown(ctx, env)
+	made = append(made, s)
+	key, err := cancelUnknown(ctx, env)
+	if err != nil {
+		return err
+	}
+	env.AfterRestart("the cancelled subscriptions", func(ctx context.Context) error {
+		for _, s := range made {
+			if err := cancelAgainAfterRestart(ctx, env, s); err != nil {
+				return err
+			}
+			if err := readBack(ctx, env, s); err != nil {
+				return err
+			}
+		}
+		return expectNotFound(ctx, env, key, "CancelSubscription "+key+" on a subscription that was never created, then a restart", "cancelling must not create a subscription")
+	})
+	return nil
 }
 
 // explainRefund says how the refund of cancelling on d is computed.
@@ -70,79 +90,110 @@ func cancelOnce(ctx context.Context, env *grader.Env, s *subject, d time.Time, s
 	if err := expectMoney(sent, explainRefund(s.bill, d), e, 0, s.bill.cancelRefund(d)); err != nil {
 		return got, err
 	}
+	s.sub = want
+	s.refunded += s.bill.cancelRefund(d)
+	s.emails++
 	return got, nil
 }
 
-// cancelRepeated cancels three times, the last time with another date.
-func cancelRepeated(ctx context.Context, env *grader.Env) error {
-	s := newSubject(env, randomDayPlan(env.Rand))
-	if err := createSubject(ctx, env, s); err != nil {
-		return err
-	}
-	d := dayInPeriod(env.Rand, s.bill, 0)
-	before := effectsOf(env, s)
-	first, err := cancelOnce(ctx, env, s, d, describeCancel(s.key, d))
-	if err != nil {
-		return err
-	}
-	if err := expectEmails(describeCancel(s.key, d), "the welcome email, then one cancellation email", effectsOf(env, s).emails, 2, s.email); err != nil {
-		return err
-	}
-
-	other := dayInPeriod(env.Rand, s.bill, 0)
-	if other.Equal(d) {
-		other = s.bill.start
-		if other.Equal(d) {
-			other = d.AddDate(0, 0, 1)
+// cancelRepeated creates two subscriptions and cancels both, the newer on the last day
+// of its period (one day's worth), then cancels each again, the older first, on the
+// same date and on another, and creates the older again: nothing changes, nothing more
+// is refunded or sent.
+func cancelRepeated(ctx context.Context, env *grader.Env) ([]*subject, error) {
+	older, newer := newSubject(env, randomDayPlan(env.Rand)), newSubject(env, randomDayPlan(env.Rand))
+	for _, s := range []*subject{older, newer} {
+		if err := createSubject(ctx, env, s); err != nil {
+			return nil, err
 		}
 	}
-	for _, again := range []time.Time{d, other} {
-		sent := describeCancel(s.key, again) + " on the subscription cancelled already on " + fmtDate(d)
-		env.Step("%s", sent)
-		got, err := cancelSub(ctx, env, s.key, fmtDate(again))
-		if err != nil {
-			return unexpected(env, nil, sent, "success, with the same cancelled subscription", err)
+	dOlder, dNewer := dayInPeriod(env.Rand, older.bill, 1), newer.bill.lastDay()
+	if _, err := cancelOnce(ctx, env, older, dOlder, describeCancel(older.key, dOlder)); err != nil {
+		return nil, err
+	}
+	if _, err := cancelOnce(ctx, env, newer, dNewer, describeCancel(newer.key, dNewer)+" (the last day of its period: one day's worth)"); err != nil {
+		return nil, withHint(err, "on the last day of the period one day is unused: days(date, periodEnd) counts the cancel day itself")
+	}
+	for _, s := range []*subject{older, newer} {
+		d := s.sub.EndDate
+		other := laterDay(s)
+		for _, again := range []time.Time{d, other} {
+			sent := describeCancel(s.key, again) + " on the subscription cancelled already on " + fmtDate(d)
+			env.Step("%s", sent)
+			got, err := cancelSub(ctx, env, s.key, fmtDate(again))
+			if err != nil {
+				return nil, unexpected(env, nil, sent, "success, with the same cancelled subscription", err)
+			}
+			if diff := diffSubs(s.sub, got); diff != "" {
+				return nil, grader.Fail(sent, "the subscription as the first cancel left it: "+describe(s.sub), "%s: %s", describe(got), diff).
+					WithHint("a cancelled subscription is returned as it is: the first cancellation's date stands")
+			}
 		}
-		if diff := diffSubs(first, got); diff != "" {
-			return grader.Fail(sent, "the subscription as the first cancel left it: "+describe(first), "%s: %s", describe(got), diff)
+		sent := fmt.Sprintf("CancelSubscription %s three times (dates %s, %s, %s)", s.key, fmtDate(d), fmtDate(d), fmtDate(other))
+		if err := expectTotals(env, s, sent); err != nil {
+			return nil, withHint(err, "check the stored status first: a cancelled subscription is returned as it is, without another refund or email")
 		}
 	}
-	if err := expectStored(ctx, env, s.key, first, "after three cancels"); err != nil {
-		return err
+	if err := createCancelled(ctx, env, older); err != nil {
+		return nil, err
 	}
-	sent := fmt.Sprintf("CancelSubscription %s three times (dates %s, %s, %s)", s.key, fmtDate(d), fmtDate(d), fmtDate(other))
-	e := effectsOf(env, s)
-	if err := expectMoney(sent, "only the first cancel refunds: "+explainRefund(s.bill, d), e.since(before), 0, s.bill.cancelRefund(d)); err != nil {
-		return withHint(err, "check the stored status first: a cancelled subscription is returned as it is, without another refund")
+	for _, s := range []*subject{older, newer} {
+		if err := expectStored(ctx, env, s.key, s.sub, "after the repeated cancels"); err != nil {
+			return nil, err
+		}
 	}
-	return expectEmails(sent, "the welcome email and one cancellation email", e.emails, 2, s.email)
+	return []*subject{older, newer}, nil
 }
 
-// cancelCrashed crashes the first cancel attempt just before it completes.
-func cancelCrashed(ctx context.Context, env *grader.Env) error {
-	s := newSubject(env, randomDayPlan(env.Rand))
-	if err := createSubject(ctx, env, s); err != nil {
-		return err
+// createCancelled sends CreateSubscription for the cancelled s, with its own body: the
+// cancelled subscription comes back as it is, whatever its status, and nothing is
+// charged or sent.
+func createCancelled(ctx context.Context, env *grader.Env, s *subject) error {
+	sent := "the same " + s.describeReq() + " again, on the subscription cancelled on " + fmtDate(s.sub.EndDate)
+	env.Step("%s", sent)
+	got, err := createSub(ctx, env, s.key, s.request())
+	if err != nil {
+		return unexpected(env, s, sent, "the cancelled subscription, as it is: "+describe(s.sub), err)
 	}
-	d := dayInPeriod(env.Rand, s.bill, 0)
+	if d := diffSubs(s.sub, got); d != "" {
+		return grader.Fail(sent, "the cancelled subscription, as it is: "+describe(s.sub), "%s: %s", describe(got), d).
+			WithHint("CreateSubscription on an existing subscription returns it as stored, whatever its status: a cancelled one is not created again")
+	}
+	return withHint(expectTotals(env, s, sent),
+		"CreateSubscription on an existing subscription, cancelled or not, never charges, stores or emails again")
+}
+
+// cancelCrashed crashes the first cancel attempt just before it completes, on a day
+// whose refund is exactly half a cent above a whole number of cents.
+func cancelCrashed(ctx context.Context, env *grader.Env) (*subject, error) {
+	s, d := halfCentSubject(env)
+	if err := createSubject(ctx, env, s); err != nil {
+		return nil, err
+	}
 	crash := env.ArmCrash(target(s.key, ex4.CancelSubscription), proxy.CrashBeforeCompletion, 1)
 	defer crash.Disarm()
-	sent := describeCancel(s.key, d) + ", with the first attempt crashed just before it completed (Restate retries it)"
+	sent := describeCancel(s.key, d) + " (a refund of exactly half a cent more than a whole number of cents, which rounds up), " +
+		"with the first attempt crashed just before it completed (Restate retries it)"
 	if _, err := cancelOnce(ctx, env, s, d, sent); err != nil {
-		return withHint(err, "the refund ran again when Restate retried CancelSubscription: wrap fixtures.Refund in restate.Run")
+		if e := effectsOf(env, s); len(e.refunds) == 1 && e.refunds.TotalAmount() == s.bill.cancelRefund(d)-1 {
+			return nil, withHint(err, "round half up: prorate(amount, unused, total) = (2·amount·unused + total) / (2·total) in integers; "+
+				"amount·unused/total alone truncates")
+		}
+		return nil, withHint(err, "the refund ran again when Restate retried CancelSubscription: wrap fixtures.Refund in restate.Run")
 	}
-	return crash.Check()
+	return s, crashFired(crash, sent)
 }
 
-// cancelConcurrently sends several cancels for one subscription at once.
-func cancelConcurrently(ctx context.Context, env *grader.Env) error {
+// cancelConcurrently sends several cancels for one subscription at once, on the first
+// day of its period: everything is refunded.
+func cancelConcurrently(ctx context.Context, env *grader.Env) (*subject, error) {
 	s := newSubject(env, randomDayPlan(env.Rand))
 	if err := createSubject(ctx, env, s); err != nil {
-		return err
+		return nil, err
 	}
-	d := dayInPeriod(env.Rand, s.bill, 0)
+	d := s.bill.start
 	before := effectsOf(env, s)
-	sent := fmt.Sprintf("%d concurrent %s", concurrentCancels, describeCancel(s.key, d))
+	sent := fmt.Sprintf("%d concurrent %s (the first day of the period: a full refund)", concurrentCancels, describeCancel(s.key, d))
 	env.Step("%s", sent)
 	got := make([]ex4.Subscription, concurrentCancels)
 	err := grader.Concurrently(ctx, concurrentCancels, func(ctx context.Context, i int) error {
@@ -151,31 +202,41 @@ func cancelConcurrently(ctx context.Context, env *grader.Env) error {
 		return err
 	})
 	if err != nil {
-		return unexpected(env, s, sent, "every cancel succeeds with the cancelled subscription", err)
+		return nil, unexpected(env, s, sent, "every cancel succeeds with the cancelled subscription", err)
 	}
 	want := cancelled(s.sub, d)
 	for i := range got {
 		if diff := diffSubs(want, got[i]); diff != "" {
-			return grader.Fail(sent, "every cancel returns the cancelled subscription: "+describe(want), "call %d returned %s: %s", i+1, describe(got[i]), diff)
+			return nil, grader.Fail(sent, "every cancel returns the cancelled subscription: "+describe(want), "call %d returned %s: %s", i+1, describe(got[i]), diff)
 		}
 	}
-	return expectMoney(sent, "one refund: "+explainRefund(s.bill, d), effectsOf(env, s).since(before), 0, s.bill.cancelRefund(d))
+	if err := expectMoney(sent, "one refund: "+explainRefund(s.bill, d), effectsOf(env, s).since(before), 0, s.bill.cancelRefund(d)); err != nil {
+		return nil, withHint(err, "on the first day of the period every day is unused: the whole price goes back, once")
+	}
+	s.sub = want
+	s.refunded += s.bill.cancelRefund(d)
+	s.emails++
+	return s, expectTotals(env, s, sent)
 }
 
 // cancelUnknown cancels a subscription that was never created: 404, nothing stored.
-func cancelUnknown(ctx context.Context, env *grader.Env) error {
+func cancelUnknown(ctx context.Context, env *grader.Env) (string, error) {
 	key := env.NewKey(ex4.ServiceName, "sub")
 	d := dayIn(env.Rand, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), 365)
 	sent := describeCancel(key, d) + " (a subscription that was never created)"
 	env.Step("%s", sent)
 	got, err := cancelSub(ctx, env, key, fmtDate(d))
 	if grader.Code(err) != 404 {
-		return unexpectedCode(sent, "a terminal 404 error", got, err)
+		return "", unexpectedCode(sent, "a terminal 404 error", got, err)
 	}
-	env.Step("GetSubscription %s", key)
-	got, err = getSub(ctx, env, key)
-	if grader.Code(err) != 404 {
-		return unexpectedCode(sent+", then GetSubscription", "404: cancelling must not create a subscription", got, err)
+	return key, expectNotFound(ctx, env, key, sent, "cancelling must not create a subscription")
+}
+
+// crashFired is crash.Check in the learner's words: a crash armed for a call that
+// succeeded but never fired means the call never reached the point it was armed for.
+func crashFired(c *grader.Crash, sent string) error {
+	if err := c.Check(); err != nil {
+		return grader.Fail(sent, "the crash the grader armed fires on the handler's attempt", "%v", err)
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ func emailsOnce() grader.Scenario {
 		ID:     "emails-once",
 		Title:  "All emails sent exactly once",
 		Points: 20,
+		Needs:  needs(ex4.CreateSubscription, ex4.UpdatePlan, ex4.CancelSubscription, ex4.GetSubscription),
 		Hint: "send every email (welcome, plan change, cancellation) inside restate.Run: after a crash Restate replays a " +
 			"recorded run instead of running it again, while a direct fixtures.SendEmailViaSMTP call runs again on every retry " +
 			"(TODO steps 2, 4 and 5)",
@@ -30,43 +31,103 @@ func runEmailsOnce(ctx context.Context, env *grader.Env) error {
 	if env.Rand.IntN(2) == 1 {
 		basic, pro = basicYearly, proYearly
 	}
-	s := newSubject(env, basic)
+	older := newSubject(env, pro)
 
 	// The welcome email, with CreateSubscription crashed just before it completed.
-	crash := env.ArmCrash(target(s.key, ex4.CreateSubscription), proxy.CrashBeforeCompletion, 1)
+	crash := env.ArmCrash(target(older.key, ex4.CreateSubscription), proxy.CrashBeforeCompletion, 1)
 	defer crash.Disarm()
-	sent := s.describeReq() + ", with the first attempt crashed just before it completed (Restate retries it)"
-	if err := createSubjectAs(ctx, env, s, sent); err != nil {
+	sent := older.describeReq() + ", with the first attempt crashed just before it completed (Restate retries it)"
+	if err := createSubjectAs(ctx, env, older, sent); err != nil {
 		return err
 	}
-	if err := expectEmails(sent, "one welcome email", effectsOf(env, s).emails, 1, s.email); err != nil {
+	if err := expectEmails(sent, "one welcome email", effectsOf(env, older).emails, 1, older.email); err != nil {
 		return err
 	}
-	if err := crash.Check(); err != nil {
+	if err := crashFired(crash, sent); err != nil {
 		return err
 	}
 
-	// The plan change email, with UpdatePlan crashed just before it completed.
-	d := dayInPeriod(env.Rand, s.bill, 1)
-	crash = env.ArmCrash(target(s.key, ex4.UpdatePlan), proxy.CrashBeforeCompletion, 1)
-	defer crash.Disarm()
-	sent = describeUpdate(s.key, pro, d) + ", with the first attempt crashed just before it completed"
-	env.Step("%s", sent)
-	if _, err := updatePlan(ctx, env, s.key, pro, fmtDate(d)); err != nil {
-		return unexpected(env, s, sent, "the subscription on plan "+pro, err)
-	}
-	if err := expectEmails(sent, "the welcome email, then one plan change email", effectsOf(env, s).emails, 2, s.email); err != nil {
+	// A newer subscription, so that the duplicates below hit an older one too.
+	newer := newSubject(env, randomDayPlan(env.Rand))
+	if err := createSubject(ctx, env, newer); err != nil {
 		return err
 	}
-	if err := crash.Check(); err != nil {
+
+	// The plan change email, with UpdatePlan crashed just before it completed. A
+	// downgrade: its refund and the cancel's come from the first charge.
+	d := dayInPeriod(env.Rand, older.bill, 1)
+	crash = env.ArmCrash(target(older.key, ex4.UpdatePlan), proxy.CrashBeforeCompletion, 1)
+	defer crash.Disarm()
+	sent = describeUpdate(older.key, basic, d) + ", with the first attempt crashed just before it completed"
+	env.Step("%s", sent)
+	got, err := updatePlan(ctx, env, older.key, basic, fmtDate(d))
+	if err != nil {
+		return unexpected(env, older, sent, "the subscription on plan "+basic, err)
+	}
+	older.sub = got
+	older.emails++
+	if err := expectEmails(sent, "the welcome email, then one plan change email", effectsOf(env, older).emails, older.emails, older.email); err != nil {
+		return withHint(err, "send one email per real plan change, inside restate.Run")
+	}
+	if err := crashFired(crash, sent); err != nil {
 		return err
 	}
 
 	// The cancellation email, with the attempt crashed right after the email was recorded.
-	if err := cancelCrashedAfterEmail(ctx, env, s, d.AddDate(0, 0, 1)); err != nil {
+	if err := cancelCrashedAfterEmail(ctx, env, older, d.AddDate(0, 0, 1)); err != nil {
 		return err
 	}
-	return createKilledDuringWelcome(ctx, env)
+	if err := cancelForEmail(ctx, env, newer, dayInPeriod(env.Rand, newer.bill, 1)); err != nil {
+		return err
+	}
+
+	// A new subscription's welcome email, with the process killed while it was on its
+	// way: a restart, after which the older subscriptions' duplicates send nothing.
+	killed, err := createKilledDuringWelcome(ctx, env)
+	if err != nil {
+		return err
+	}
+	for _, s := range []*subject{older, newer, killed} {
+		if err := duplicatesSendNothing(ctx, env, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cancelForEmail cancels s on d: one cancellation email.
+func cancelForEmail(ctx context.Context, env *grader.Env, s *subject, d time.Time) error {
+	sent := describeCancel(s.key, d)
+	env.Step("%s", sent)
+	got, err := cancelSub(ctx, env, s.key, fmtDate(d))
+	if err != nil {
+		return unexpected(env, s, sent, "the cancelled subscription", err)
+	}
+	s.sub = got
+	s.emails++
+	return expectEmails(sent, "the welcome email, then one cancellation email", effectsOf(env, s).emails, s.emails, s.email)
+}
+
+// duplicatesSendNothing repeats s's create (and its cancel, when it is cancelled) after
+// the service process was restarted: no email more.
+func duplicatesSendNothing(ctx context.Context, env *grader.Env, s *subject) error {
+	var sent string
+	if s.sub.Status == ex4.StatusCancelled {
+		d := laterDay(s)
+		sent = describeCancel(s.key, d) + " again, after your service process was restarted"
+		env.Step("%s", sent)
+		if _, err := cancelSub(ctx, env, s.key, fmtDate(d)); err != nil {
+			return unexpected(env, nil, sent, "the cancelled subscription, and no email", err)
+		}
+	}
+	sent = "the same " + s.describeReq() + " again, after your service process was restarted"
+	env.Step("%s", sent)
+	if _, err := createSub(ctx, env, s.key, s.request()); err != nil {
+		return unexpected(env, nil, sent, "the stored subscription, and no email", err)
+	}
+	return withHint(expectEmails(sent, "no email more than before the restart", effectsOf(env, s).emails, s.emails, s.email),
+		"remember what was sent in Restate's state, not in a Go variable: a restarted process forgets its variables, and a "+
+			"duplicate must still find the subscription and send nothing")
 }
 
 // cancelCrashedAfterEmail holds the cancellation email at the gateway, arms a crash for
@@ -87,7 +148,9 @@ func cancelCrashedAfterEmail(ctx context.Context, env *grader.Env, s *subject, d
 		if _, err := b.wait(ctx); err != nil {
 			return unexpected(env, nil, describeCancel(s.key, d), "the cancelled subscription", err)
 		}
-		return expectEmails(describeCancel(s.key, d), "the welcome, plan change and cancellation emails", effectsOf(env, s).emails, 3, s.email)
+		s.sub.Status, s.sub.EndDate = ex4.StatusCancelled, d
+		s.emails++
+		return expectEmails(describeCancel(s.key, d), "the welcome, plan change and cancellation emails", effectsOf(env, s).emails, s.emails, s.email)
 	}
 	crash := env.ArmCrash(target(s.key, ""), proxy.CrashAfterRunRecorded, 1)
 	defer crash.Disarm()
@@ -97,7 +160,9 @@ func cancelCrashedAfterEmail(ctx context.Context, env *grader.Env, s *subject, d
 	if _, err := b.wait(ctx); err != nil {
 		return unexpected(env, s, sent, "the cancelled subscription", err)
 	}
-	if err := expectEmails(sent, "the welcome, plan change and cancellation emails", effectsOf(env, s).emails, 3, s.email); err != nil {
+	s.sub.Status, s.sub.EndDate = ex4.StatusCancelled, d
+	s.emails++
+	if err := expectEmails(sent, "the welcome, plan change and cancellation emails", effectsOf(env, s).emails, s.emails, s.email); err != nil {
 		return err
 	}
 	if crash.Fired() == 0 {
@@ -110,7 +175,7 @@ func cancelCrashedAfterEmail(ctx context.Context, env *grader.Env, s *subject, d
 
 // createKilledDuringWelcome kills the service process while the welcome email of a new
 // subscription is held at the gateway, after the charge, and starts it again.
-func createKilledDuringWelcome(ctx context.Context, env *grader.Env) error {
+func createKilledDuringWelcome(ctx context.Context, env *grader.Env) (*subject, error) {
 	s := newSubject(env, randomDayPlan(env.Rand))
 	sent := s.describeReq() + ", with the service process killed while the welcome email was on its way, then started again"
 	env.Step("%s", sent)
@@ -121,10 +186,12 @@ func createKilledDuringWelcome(ctx context.Context, env *grader.Env) error {
 		return err
 	}, smtpTo(s.email)...)
 	if err := failureOrUnexpected(env, s, sent, "the new subscription: Restate retries CreateSubscription once the service is back", err); err != nil {
-		return withHint(err, "send the welcome email inside restate.Run")
+		return nil, withHint(err, "send the welcome email inside restate.Run")
 	}
 	if d := checkCreated(s, got); d != "" {
-		return grader.Fail(sent, "an active subscription with the request's customer, plan and start date", "%s: %s", describe(got), d)
+		return nil, grader.Fail(sent, "an active subscription with the request's customer, plan and start date", "%s: %s", describe(got), d)
 	}
-	return expectEmails(sent, "one welcome email", effectsOf(env, s).emails, 1, s.email)
+	s.sub = got
+	s.charged, s.emails = s.plan.Price, 1
+	return s, expectEmails(sent, "one welcome email", effectsOf(env, s).emails, 1, s.email)
 }

@@ -33,6 +33,11 @@ type subject struct {
 	start    time.Time
 	bill     billing
 	sub      ex4.Subscription // as CreateSubscription returned it
+	// charged, refunded and emails are what the gateways must have seen of the
+	// subscription in all so far: cents charged, cents refunded, messages delivered.
+	charged, refunded, emails int
+	// lastChange is the day of the latest plan change.
+	lastChange time.Time
 }
 
 // newSubject draws a new subscription on planID for a new customer: a new key, and a
@@ -89,3 +94,66 @@ func mustPlan(id string) fixtures.Plan {
 
 // unknownPlanID is a plan the catalogue does not have.
 func unknownPlanID(r *rand.Rand) string { return fmt.Sprintf("platinum-%04x", r.IntN(1<<16)) }
+
+// needs is a Scenario.Needs of SubscriptionService handlers.
+func needs(handlers ...string) map[string][]string {
+	return map[string][]string{ex4.ServiceName: handlers}
+}
+
+// lastDay is the last day of b's period: a change or cancel on it is one day's worth.
+func (b billing) lastDay() time.Time { return b.end.AddDate(0, 0, -1) }
+
+// roundsUp reports whether prorate(amount, part, whole) rounds a fraction of at least
+// half a cent up: the inputs where rounding down, or truncating, gives another amount.
+func roundsUp(amount, part, whole int) bool { return 2*(amount*part%whole) >= whole }
+
+// dayRoundingUp draws a day of [from, from+n days) on which prorating amount over b's
+// period rounds up, so that a truncating proration shows; any day when none does.
+func dayRoundingUp(r *rand.Rand, b billing, amount int, from time.Time, n int) time.Time {
+	var ok []time.Time
+	for i := range n {
+		d := from.AddDate(0, 0, i)
+		if roundsUp(amount, b.remaining(d), b.total()) {
+			ok = append(ok, d)
+		}
+	}
+	if len(ok) == 0 {
+		return dayIn(r, from, n)
+	}
+	return ok[r.IntN(len(ok))]
+}
+
+// halfCentSubject draws a monthly subscription whose period has 30 days and a cancel
+// day on which the refund is exactly half a cent above a whole number of cents: the
+// edge of "rounded half up". 999 × u / 30 ends in .5 for u = 5, 15, 25; 2999 × 15 / 30
+// does too.
+func halfCentSubject(env *grader.Env) (s *subject, cancelOn time.Time) {
+	planID, unused := basicMonthly, []int{5, 15, 25}[env.Rand.IntN(3)]
+	if env.Rand.IntN(2) == 1 {
+		planID, unused = proMonthly, 15
+	}
+	s = newSubject(env, planID)
+	month := []time.Month{time.April, time.June, time.September, time.November}[env.Rand.IntN(4)]
+	s.start = time.Date(s.start.Year(), month, s.start.Day(), 0, 0, 0, 0, time.UTC)
+	s.bill = newBilling(s.plan, s.start)
+	return s, s.bill.end.AddDate(0, 0, -unused)
+}
+
+// clampedDay draws a day of the first 150 days of b's period (on a yearly plan) from
+// which a monthly period ends on a shorter month's last day (Jan 31 -> Feb 28): the
+// edge of the period rule.
+func clampedDay(r *rand.Rand, b billing) time.Time {
+	var ok []time.Time
+	for i := 1; i < 150; i++ {
+		d := b.start.AddDate(0, 0, i)
+		if periodEnd(d, ex4.CycleMonthly).Day() != d.Day() {
+			ok = append(ok, d)
+		}
+	}
+	return ok[r.IntN(len(ok))]
+}
+
+// badDate is a start date that is not YYYY-MM-DD: the day first, as people write it.
+func badDate(r *rand.Rand) string {
+	return fmt.Sprintf("%02d/%02d/%d", 1+r.IntN(28), 1+r.IntN(12), 2026+r.IntN(3))
+}

@@ -17,6 +17,7 @@ func planUpdates() grader.Scenario {
 		ID:     "plan-updates",
 		Title:  "Plan updates handle edge cases",
 		Points: 20,
+		Needs:  needs(ex4.CreateSubscription, ex4.UpdatePlan, ex4.CancelSubscription, ex4.GetSubscription),
 		Hint: "UpdatePlan: unknown subscription -> 404; cancelled -> terminal 409; the plan it is on already -> return it " +
 			"with no charge, refund or email; unknown plan -> terminal 400 and nothing changes; otherwise charge (upgrade) " +
 			"or refund (downgrade) the prorated difference once, inside restate.Run, as the README's formula says (TODO step 5)",
@@ -25,16 +26,42 @@ func planUpdates() grader.Scenario {
 }
 
 func runPlanUpdates(ctx context.Context, env *grader.Env) error {
-	if err := sameCyclePlanChanges(ctx, env); err != nil {
+	same, err := sameCyclePlanChanges(ctx, env)
+	if err != nil {
 		return err
 	}
-	if err := monthlyToYearly(ctx, env); err != nil {
+	toYearly, err := monthlyToYearly(ctx, env)
+	if err != nil {
 		return err
 	}
-	if err := yearlyToMonthly(ctx, env); err != nil {
+	toMonthly, err := yearlyToMonthly(ctx, env)
+	if err != nil {
 		return err
 	}
-	return refusedPlanChanges(ctx, env)
+	refused, err := refusedPlanChanges(ctx, env)
+	if err != nil {
+		return err
+	}
+	env.AfterRestart("the subscriptions whose plans changed", func(ctx context.Context) error {
+		for _, s := range []*subject{toYearly, toMonthly, refused, same} {
+			if err := expectStored(ctx, env, s.key, s.sub, "after the restart"); err != nil {
+				return withHint(err, "keep the subscription, its plan and its billing period in Restate's state (restate.Set / restate.Get)")
+			}
+			if err := expectPaid(env, s, "GetSubscription "+s.key+" after the restart"); err != nil {
+				return err
+			}
+		}
+		// The plan, the period and the charges are read back from the stored state: the
+		// refund is larger than the newest charge, so it is split.
+		d := same.lastChange
+		sent := describeCancel(same.key, d) + fmt.Sprintf(" after the restart, on the day of its last upgrade (%s): a refund larger than that upgrade's charge", same.bill.plan.PlanID)
+		if _, err := cancelOnce(ctx, env, same, d, sent); err != nil {
+			return withHint(err, "refund from the subscription's charges newest first: when the newest has less left than is still to "+
+				"refund, refund what it has and the rest from the charge before it; keep the charges in Restate's state")
+		}
+		return expectPaid(env, same, sent)
+	})
+	return nil
 }
 
 func describeUpdate(key, planID string, d time.Time) string {
@@ -76,6 +103,10 @@ func changePlan(ctx context.Context, env *grader.Env, s *subject, planID string,
 		return err
 	}
 	s.sub, s.bill = want, next
+	s.charged += charge
+	s.refunded += refund
+	s.emails++
+	s.lastChange = d
 	return nil
 }
 
@@ -89,16 +120,19 @@ func expectNoEffect(env *grader.Env, s *subject, before effects, sent, why strin
 	return grader.Fail(sent, "no charge, no refund and no email: "+why, "the gateways saw:\n%s", indent(all.String()))
 }
 
-// sameCyclePlanChanges: a no-op, an unknown plan, an upgrade (crashed once), the same
-// upgrade again, and a downgrade, all within one billing period.
-func sameCyclePlanChanges(ctx context.Context, env *grader.Env) error {
+// sameCyclePlanChanges: a no-op, an unknown plan, an upgrade (crashed once, on a day
+// whose prorated amount rounds up), the same upgrade again, a downgrade and a second
+// upgrade (a new operation, with a new idempotency key), all within one billing period.
+// The subscription stays active: after the restart it is cancelled on the day of its
+// second upgrade.
+func sameCyclePlanChanges(ctx context.Context, env *grader.Env) (*subject, error) {
 	basic, pro := basicMonthly, proMonthly
 	if env.Rand.IntN(2) == 1 {
 		basic, pro = basicYearly, proYearly
 	}
 	s := newSubject(env, basic)
 	if err := createSubject(ctx, env, s); err != nil {
-		return err
+		return nil, err
 	}
 
 	d0 := dayInPeriod(env.Rand, s.bill, 0)
@@ -107,13 +141,13 @@ func sameCyclePlanChanges(ctx context.Context, env *grader.Env) error {
 	env.Step("%s", sent)
 	got, err := updatePlan(ctx, env, s.key, basic, fmtDate(d0))
 	if err != nil {
-		return unexpected(env, nil, sent, "the subscription, unchanged", err)
+		return nil, unexpected(env, nil, sent, "the subscription, unchanged", err)
 	}
 	if diff := diffSubs(s.sub, got); diff != "" {
-		return grader.Fail(sent, "the subscription, unchanged: "+describe(s.sub), "%s: %s", describe(got), diff)
+		return nil, grader.Fail(sent, "the subscription, unchanged: "+describe(s.sub), "%s: %s", describe(got), diff)
 	}
 	if err := expectNoEffect(env, s, before, sent, "moving to the plan it is on is a no-op"); err != nil {
-		return withHint(err, "compare the requested plan with the current one first and return the subscription unchanged when they are the same")
+		return nil, withHint(err, "compare the requested plan with the current one first and return the subscription unchanged when they are the same")
 	}
 
 	unknown := unknownPlanID(env.Rand)
@@ -121,25 +155,28 @@ func sameCyclePlanChanges(ctx context.Context, env *grader.Env) error {
 	env.Step("%s", sent)
 	got, err = updatePlan(ctx, env, s.key, unknown, fmtDate(d0))
 	if grader.Code(err) != 400 {
-		return unexpectedCode(sent, "a terminal 400 error", got, err)
+		return nil, withHint(unexpectedCode(sent, "a terminal 400 error", got, err),
+			"an unknown plan is invalid input: fixtures.GetPlan's permanent error becomes restate.ToTerminalError(err, restate.WithErrorCode(400))")
 	}
 	if err := expectNoEffect(env, s, before, sent, "the plan is unknown"); err != nil {
-		return err
+		return nil, err
 	}
 	if err := expectStored(ctx, env, s.key, s.sub, "after the refused plan change"); err != nil {
-		return err
+		return nil, err
 	}
 
-	d1 := dayInPeriod(env.Rand, s.bill, 0)
+	third := s.bill.total() / 3
+	diff := mustPlan(pro).Price - s.plan.Price
+	d1 := dayRoundingUp(env.Rand, s.bill, diff, s.bill.start, third)
 	crash := env.ArmCrash(target(s.key, ex4.UpdatePlan), proxy.CrashBeforeCompletion, 1)
 	defer crash.Disarm()
-	sent = describeUpdate(s.key, pro, d1) + " (an upgrade; the first attempt crashed just before it completed)"
+	sent = describeUpdate(s.key, pro, d1) + " (an upgrade whose prorated amount rounds up; the first attempt crashed just before it completed)"
 	if err := changePlan(ctx, env, s, pro, d1, sent); err != nil {
-		return withHint(err, "an upgrade charges round-half-up((new price - old price) × unused days / days in the period) once, "+
-			"inside restate.Run so that a retry replays it")
+		return nil, withHint(err, "an upgrade charges round-half-up((new price - old price) × unused days / days in the period) once, "+
+			"inside restate.Run so that a retry replays it; round half up: (2·amount·unused + total) / (2·total) in integers")
 	}
-	if err := crash.Check(); err != nil {
-		return err
+	if err := crashFired(crash, sent); err != nil {
+		return nil, err
 	}
 
 	sent = describeUpdate(s.key, pro, d1) + " again (the plan it is on now)"
@@ -147,82 +184,91 @@ func sameCyclePlanChanges(ctx context.Context, env *grader.Env) error {
 	env.Step("%s", sent)
 	got, err = updatePlan(ctx, env, s.key, pro, fmtDate(d1))
 	if err != nil {
-		return unexpected(env, nil, sent, "the subscription, unchanged", err)
+		return nil, unexpected(env, nil, sent, "the subscription, unchanged", err)
 	}
 	if diff := diffSubs(s.sub, got); diff != "" {
-		return grader.Fail(sent, "the subscription, unchanged: "+describe(s.sub), "%s: %s", describe(got), diff)
+		return nil, grader.Fail(sent, "the subscription, unchanged: "+describe(s.sub), "%s: %s", describe(got), diff)
 	}
 	if err := expectNoEffect(env, s, before, sent, "moving to the plan it is on is a no-op"); err != nil {
-		return err
+		return nil, err
 	}
 
-	d2 := dayIn(env.Rand, d1, s.bill.remaining(d1))
+	d2 := dayIn(env.Rand, d1, days(d1, s.bill.start.AddDate(0, 0, 2*third)))
 	sent = describeUpdate(s.key, basic, d2) + " (a downgrade)"
 	if err := changePlan(ctx, env, s, basic, d2, sent); err != nil {
-		return withHint(err, "a downgrade refunds round-half-up((old price - new price) × unused days / days in the period) once, inside restate.Run")
+		return nil, withHint(err, "a downgrade refunds round-half-up((old price - new price) × unused days / days in the period) once, inside restate.Run")
 	}
-	return expectStored(ctx, env, s.key, s.sub, "after the upgrade and the downgrade")
+	d3 := dayIn(env.Rand, d2, s.bill.remaining(d2))
+	sent = describeUpdate(s.key, pro, d3) + " (a second upgrade to " + pro + ": another operation, with an amount of its own)"
+	if err := changePlan(ctx, env, s, pro, d3, sent); err != nil {
+		return nil, withHint(err, "each plan change is a new payment: give it an idempotency key of its own (count the changes in your state), "+
+			"since the payment gateway refuses a key reused with other arguments and replays one reused with the same")
+	}
+	return s, expectStored(ctx, env, s.key, s.sub, "after the upgrades and the downgrade")
 }
 
 // monthlyToYearly upgrades to a yearly plan, which starts a new period at the change,
-// and cancels within that new period.
-func monthlyToYearly(ctx context.Context, env *grader.Env) error {
+// and cancels the next day, as the README's worked example does: the refund is larger
+// than the upgrade's charge, so it must be split over the charges.
+func monthlyToYearly(ctx context.Context, env *grader.Env) (*subject, error) {
 	from, to := basicMonthly, proYearly
 	if env.Rand.IntN(2) == 1 {
 		from, to = proMonthly, basicYearly
 	}
 	s := newSubject(env, from)
 	if err := createSubject(ctx, env, s); err != nil {
-		return err
+		return nil, err
 	}
-	d := dayInPeriod(env.Rand, s.bill, 0)
+	d := dayInPeriod(env.Rand, s.bill, 7)
 	sent := describeUpdate(s.key, to, d) + " (monthly to yearly: a new yearly period starts on the change date)"
 	if err := changePlan(ctx, env, s, to, d, sent); err != nil {
-		return withHint(err, "moving to another billing cycle starts a new period on the change date: charge the new plan's full price "+
+		return nil, withHint(err, "moving to another billing cycle starts a new period on the change date: charge the new plan's full price "+
 			"less the unused part of the old plan (README), once, inside restate.Run")
 	}
-	dc := dayInPeriod(env.Rand, s.bill, 0)
-	sent = describeCancel(s.key, dc) + fmt.Sprintf(" (in the yearly period %s to %s that the plan change started)", fmtDate(s.bill.start), fmtDate(s.bill.end))
+	dc := d.AddDate(0, 0, 1)
+	sent = describeCancel(s.key, dc) + fmt.Sprintf(" (the day after the change, in the yearly period %s to %s it started: "+
+		"a refund larger than the change's charge, as in the README's worked example)", fmtDate(s.bill.start), fmtDate(s.bill.end))
 	_, err := cancelOnce(ctx, env, s, dc, sent)
-	return withHint(err, "after a change of billing cycle the current period runs from the change date for one cycle of the new plan; "+
+	return s, withHint(err, "after a change of billing cycle the current period runs from the change date for one cycle of the new plan; "+
 		"a refund larger than the newest charge is split over the charges, newest first")
 }
 
-// yearlyToMonthly moves a yearly subscription early in its year to a monthly plan: a
-// refund of the unused year less the new month, and a monthly period from then.
-func yearlyToMonthly(ctx context.Context, env *grader.Env) error {
+// yearlyToMonthly moves a yearly subscription early in its year to a monthly plan, on a
+// day from which a month ends on a shorter month's last day (Jan 31 -> Feb 28): a refund
+// of the unused year less the new month, then a cancel on the new period's last day.
+func yearlyToMonthly(ctx context.Context, env *grader.Env) (*subject, error) {
 	from, to := proYearly, basicMonthly
 	if env.Rand.IntN(2) == 1 {
 		from, to = basicYearly, proMonthly
 	}
 	s := newSubject(env, from)
 	if err := createSubject(ctx, env, s); err != nil {
-		return err
+		return nil, err
 	}
-	d := dayIn(env.Rand, s.bill.start, 150)
-	sent := describeUpdate(s.key, to, d) + " (yearly to monthly: a new monthly period starts on the change date)"
+	d := clampedDay(env.Rand, s.bill)
+	sent := describeUpdate(s.key, to, d) + fmt.Sprintf(" (yearly to monthly: a new monthly period starts on the change date and ends on %s, "+
+		"the last day of the next month)", fmtDate(periodEnd(d, ex4.CycleMonthly)))
 	if err := changePlan(ctx, env, s, to, d, sent); err != nil {
-		return withHint(err, "moving to another billing cycle starts a new period on the change date: the new plan's full price "+
+		return nil, withHint(err, "moving to another billing cycle starts a new period on the change date: the new plan's full price "+
 			"less the unused part of the old plan; when that is negative, refund the difference (README)")
 	}
-	dc := dayInPeriod(env.Rand, s.bill, 0)
-	sent = describeCancel(s.key, dc) + fmt.Sprintf(" (in the monthly period %s to %s that the plan change started)", fmtDate(s.bill.start), fmtDate(s.bill.end))
+	dc := s.bill.lastDay()
+	sent = describeCancel(s.key, dc) + fmt.Sprintf(" (the last day of the monthly period %s to %s that the plan change started)", fmtDate(s.bill.start), fmtDate(s.bill.end))
 	_, err := cancelOnce(ctx, env, s, dc, sent)
-	return err
+	return s, withHint(err, "a monthly period that starts on day D ends on day D of the next month, or on that month's last day when it "+
+		"is shorter (Jan 31 -> Feb 28; Go's AddDate(0, 1, 0) gives Mar 3): periodEnd in the stub does it")
 }
 
 // refusedPlanChanges: a cancelled subscription cannot change plans (409), an unknown one
 // does not exist (404).
-func refusedPlanChanges(ctx context.Context, env *grader.Env) error {
+func refusedPlanChanges(ctx context.Context, env *grader.Env) (*subject, error) {
 	s := newSubject(env, randomDayPlan(env.Rand))
 	if err := createSubject(ctx, env, s); err != nil {
-		return err
+		return nil, err
 	}
 	d := dayInPeriod(env.Rand, s.bill, 1)
-	env.Step("%s", describeCancel(s.key, d))
-	c, err := cancelSub(ctx, env, s.key, fmtDate(d))
-	if err != nil {
-		return unexpected(env, nil, describeCancel(s.key, d), "the cancelled subscription", err)
+	if _, err := cancelOnce(ctx, env, s, d, describeCancel(s.key, d)); err != nil {
+		return nil, err
 	}
 	before := effectsOf(env, s)
 	to := otherPlan(env, s.plan.PlanID)
@@ -230,14 +276,14 @@ func refusedPlanChanges(ctx context.Context, env *grader.Env) error {
 	env.Step("%s", sent)
 	got, err := updatePlan(ctx, env, s.key, to, fmtDate(d.AddDate(0, 0, 1)))
 	if grader.Code(err) != 409 {
-		return withHint(unexpectedCode(sent, "a terminal 409 error (the subscription is cancelled)", got, err),
+		return nil, withHint(unexpectedCode(sent, "a terminal 409 error (the subscription is cancelled)", got, err),
 			"check the status before anything else: a cancelled subscription -> restate.ToTerminalError(err, restate.WithErrorCode(409))")
 	}
 	if err := expectNoEffect(env, s, before, sent, "the subscription is cancelled"); err != nil {
-		return err
+		return nil, err
 	}
-	if err := expectStored(ctx, env, s.key, c, "after the refused plan change"); err != nil {
-		return err
+	if err := expectStored(ctx, env, s.key, s.sub, "after the refused plan change"); err != nil {
+		return nil, err
 	}
 
 	key := env.NewKey(ex4.ServiceName, "sub")
@@ -245,7 +291,7 @@ func refusedPlanChanges(ctx context.Context, env *grader.Env) error {
 	env.Step("%s", sent)
 	got, err = updatePlan(ctx, env, key, to, fmtDate(d))
 	if grader.Code(err) != 404 {
-		return unexpectedCode(sent, "a terminal 404 error", got, err)
+		return nil, unexpectedCode(sent, "a terminal 404 error", got, err)
 	}
-	return nil
+	return s, expectNotFound(ctx, env, key, sent, "a plan change must not create a subscription")
 }

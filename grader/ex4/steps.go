@@ -26,6 +26,7 @@ func createSubjectAs(ctx context.Context, env *grader.Env, s *subject, sent stri
 			"%s: %s", describe(got), d)
 	}
 	s.sub = got
+	s.charged, s.emails = s.plan.Price, 1
 	return nil
 }
 
