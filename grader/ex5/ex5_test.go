@@ -1,7 +1,9 @@
 package ex5_test
 
 import (
-	"maps"
+	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"testing"
 
@@ -13,28 +15,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-var allCriteria = []string{"processed-once", "duplicate-success", "independent", "side-effects-once", "replay"}
-
-// brokenCopies is every broken copy of the solution and the criteria it must lose. Each
-// copy declares the same in its //grade:lose line; TestBrokenCopiesAreListed keeps the two
-// in step.
-var brokenCopies = map[string][]string{
-	"no-signature-check":            {"processed-once"},
-	"bad-signature-marks-processed": {"processed-once"},
-	"stale-signature-accepted":      {"processed-once"},
-	"reencoded-body-signature":      {"processed-once"},
-	"duplicate-returns-error":       {"duplicate-success"},
-	"dedupe-by-body-hash":           {"duplicate-success"},
-	"duplicate-reads-gateway":       {"duplicate-success"},
-	"global-lock":                   {"independent"},
-	"one-ledger-object":             {"independent"},
-	"effects-outside-run":           {"side-effects-once"},
-	"dedupe-in-go-map":              {"side-effects-once"},
-	"all-errors-terminal":           {"side-effects-once"},
-	"replay-not-recorded":           {"replay"},
-	"replay-without-effects":        {"replay"},
-}
-
 func TestSolutionScoresFullMarks(t *testing.T) {
 	t.Parallel()
 	gradetest.SolutionScoresFullMarks(t, ex5.Exercise(), 1)
@@ -45,28 +25,50 @@ func TestStubScoresZero(t *testing.T) {
 	gradetest.StubScoresZero(t, ex5.Exercise(), 1)
 }
 
-// The table above and the copies' own //grade:lose lines say the same.
-func TestBrokenCopiesAreListed(t *testing.T) {
-	copies, err := selftest.LoadBroken(gradetest.Root(t), "ex5")
+// The broken copies' own //grade: directives are the one list of what each must lose.
+// Every criterion is killed by at least two copies, and every rule of the README's rule
+// table by at least one copy that declares it.
+func TestBrokenCopiesCoverCriteriaAndRules(t *testing.T) {
+	root := gradetest.Root(t)
+	copies, err := selftest.LoadBroken(root, "ex5")
 	require.NoError(t, err)
-	declared := map[string][]string{}
+	kills := map[string]int{}
+	ruled := map[string]bool{}
 	for _, b := range copies {
 		require.False(t, b.Error, b.Name)
-		declared[b.Name] = slices.Sorted(slices.Values(b.Lose))
-	}
-	listed := map[string][]string{}
-	for name, lose := range brokenCopies {
-		listed[name] = slices.Sorted(slices.Values(lose))
-	}
-	assert.Equal(t, listed, declared)
-	// Every scored criterion and the bonus can be lost by some copy.
-	killed := map[string]bool{}
-	for _, lose := range brokenCopies {
-		for _, id := range lose {
-			killed[id] = true
+		require.NotEmpty(t, b.Rules, "%s declares no //grade:rule", b.Name)
+		for _, id := range b.Lose {
+			kills[id]++
+		}
+		for _, r := range b.Rules {
+			ruled[r] = true
 		}
 	}
-	assert.ElementsMatch(t, allCriteria, slices.Collect(maps.Keys(killed)))
+	for _, s := range ex5.Exercise().Scenarios {
+		assert.GreaterOrEqual(t, kills[s.ID], 2, "criterion %s is killed by %d broken copies", s.ID, kills[s.ID])
+	}
+	rules := readmeRules(t, root)
+	require.NotEmpty(t, rules)
+	for _, r := range rules {
+		assert.True(t, ruled[r], "README rule %s is declared by no broken copy", r)
+	}
+	for r := range ruled {
+		assert.Contains(t, rules, r, "a broken copy declares %s, which the README's rule table does not have", r)
+	}
+}
+
+// readmeRules returns the rule numbers of the README's rule table: rows "| R<n> | ...".
+func readmeRules(t *testing.T, root string) []string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(root, "exercises", "ex5", "README.md"))
+	require.NoError(t, err)
+	var rules []string
+	for _, m := range regexp.MustCompile(`(?m)^\| \*{0,2}(R\d+)\*{0,2} \|`).FindAllStringSubmatch(string(data), -1) {
+		if !slices.Contains(rules, m[1]) {
+			rules = append(rules, m[1])
+		}
+	}
+	return rules
 }
 
 // Each broken copy of the solution loses exactly the criteria it declares.

@@ -28,6 +28,11 @@ func Exercise() grader.Exercise {
 	}
 }
 
+// needs is a Scenario.Needs for WebhookService's handlers.
+func needs(handlers ...string) map[string][]string {
+	return map[string][]string{ex5.ServiceName: handlers}
+}
+
 // warmUp reads the status of a webhook that does not exist: any answer from the
 // handler will do.
 func warmUp(ctx context.Context, env *grader.Env) error {

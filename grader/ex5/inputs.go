@@ -9,8 +9,16 @@ import (
 	"idempotency/grader"
 )
 
-// unknownType is a Stripe event type the service does not act on.
-const unknownType = "customer.updated"
+// Stripe event types the service does not act on. fixedUnknownType is sent in every run:
+// it starts with "payment." like the two types that do have effects, so a service that
+// treats "anything else" as one of them is caught whatever the seed. The seed picks one
+// more from otherUnknownTypes.
+const fixedUnknownType = "payment.refunded"
+
+var otherUnknownTypes = []string{"customer.updated", "invoice.paid", "charge.refunded", "customer.subscription.deleted"}
+
+// isPaymentType reports whether typ has effects (payment.succeeded, payment.failed).
+func isPaymentType(typ string) bool { return typ == ex5.PaymentSucceeded || typ == ex5.PaymentFailed }
 
 // webhook is one generated event: its ID (the object key) and the data fields the
 // exercise defines. Every webhook has its own order, customer and payment, so the
@@ -34,6 +42,19 @@ func newWebhook(env *grader.Env, typ string) webhook {
 		w.PaymentID = fmt.Sprintf("pay_%08x", env.Rand.Uint32())
 	}
 	return w
+}
+
+// changed returns w with the same id, order and customer but another body: the other
+// payment type (a new payment id when it becomes payment.succeeded). A redelivery of it
+// is still a duplicate of w.
+func (w webhook) changed(env *grader.Env) webhook {
+	c := w
+	if w.Type == ex5.PaymentSucceeded {
+		c.Type, c.PaymentID = ex5.PaymentFailed, ""
+	} else {
+		c.Type, c.PaymentID = ex5.PaymentSucceeded, fmt.Sprintf("pay_%08x", env.Rand.Uint32())
+	}
+	return c
 }
 
 // payload is the event as the contract's StripeWebhook.

@@ -3,13 +3,15 @@ package ex5
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"idempotency/contract/ex5"
 	"idempotency/grader"
 )
 
 const replayHint = "ReplayWebhook: 404 when the webhook was never processed; otherwise run the stored webhook's processing again " +
-	"(its gateway calls inside restate.Run), add 1 to replays in the stored record and return it. ProcessWebhook must never replay"
+	"(its gateway calls inside restate.Run), add 1 to replays, set lastReplayedAt (from restate.Run), keep processedAt, store the record " +
+	"in Restate state and return it. ProcessWebhook must never replay"
 
 func replay() grader.Scenario {
 	return grader.Scenario{
@@ -18,12 +20,18 @@ func replay() grader.Scenario {
 		Points: 10,
 		Bonus:  true,
 		Hint:   replayHint,
+		Needs:  needs(ex5.ProcessWebhook, ex5.GetWebhookStatus, ex5.ReplayWebhook),
 		Run:    runReplay,
 	}
 }
 
+// runReplay processes two webhooks and replays the older one, so that a replay of "the
+// last webhook" is told apart from a replay of the one asked for. A duplicate delivery
+// then changes nothing; after a restart of the service the replay is still recorded and
+// a second replay still finds the stored webhook.
 func runReplay(ctx context.Context, env *grader.Env) error {
 	w := newWebhook(env, ex5.PaymentSucceeded)
+	later := newWebhook(env, ex5.PaymentFailed)
 	first, err := processOnce(ctx, env, w)
 	if err != nil {
 		return err
@@ -32,8 +40,15 @@ func runReplay(ctx context.Context, env *grader.Env) error {
 		return grader.Fail(fmt.Sprintf("ProcessWebhook: the %s, first delivery", w), "a record with replays 0",
 			"%s", describe(first)).WithHint(replayHint)
 	}
-	if err := replayOnce(ctx, env, w, 1); err != nil {
+	if _, err := processOnce(ctx, env, later); err != nil {
 		return err
+	}
+	if err := replayOnce(ctx, env, w, first, 1); err != nil {
+		return err
+	}
+	if err := expectEffects(env, later, 1, fmt.Sprintf("ReplayWebhook %s, after the %s was processed", w.ID, later),
+		"a replay runs the processing of the webhook it is called on (its object key), not of another one"); err != nil {
+		return withHint(err, replayHint)
 	}
 
 	// A duplicate delivery is not a replay: its answer is the duplicate criterion's
@@ -47,14 +62,7 @@ func runReplay(ctx context.Context, env *grader.Env) error {
 		"a duplicate delivery must never re-run the processing: only an explicit ReplayWebhook does"); err != nil {
 		return err
 	}
-	stored, err := getStatus(ctx, env, w.ID)
-	if err != nil {
-		return unexpected(env, sent+", then GetWebhookStatus", "the record with replays 1", err)
-	}
-	if stored.Replays != 1 {
-		return grader.Fail(sent+", then GetWebhookStatus", "replays 1: a duplicate is not a replay", "%s", describe(stored)).WithHint(replayHint)
-	}
-	if err := replayOnce(ctx, env, w, 2); err != nil {
+	if err := expectReplays(ctx, env, w, 1, sent+", then GetWebhookStatus", "replays 1: a duplicate is not a replay"); err != nil {
 		return err
 	}
 
@@ -66,20 +74,47 @@ func runReplay(ctx context.Context, env *grader.Env) error {
 		return withHint(err, replayHint)
 	}
 	rec, err = getStatus(ctx, env, unknown.ID)
-	return withHint(expectCode(sent+", then GetWebhookStatus", 404, "404: a refused replay records nothing", rec, err), replayHint)
+	if err := withHint(expectCode(sent+", then GetWebhookStatus", 404, "404: a refused replay records nothing", rec, err), replayHint); err != nil {
+		return err
+	}
+
+	env.AfterRestart("the replayed webhook "+w.ID+", then replayed again", func(ctx context.Context) error {
+		sent := fmt.Sprintf("GetWebhookStatus %s after your service process was restarted (it was replayed once before)", w.ID)
+		env.Step("GetWebhookStatus %s after the restart", w.ID)
+		if err := expectReplays(ctx, env, w, 1, sent, "replays 1: the replay is recorded in Restate state"); err != nil {
+			return err
+		}
+		return replayOnce(ctx, env, w, first, 2)
+	})
+	return nil
+}
+
+// expectReplays reads w's record and checks that it counts n replays.
+func expectReplays(ctx context.Context, env *grader.Env, w webhook, n int, sent, expected string) error {
+	stored, err := getStatus(ctx, env, w.ID)
+	if err != nil {
+		return withHint(unexpected(env, sent, expected, err), replayHint)
+	}
+	if stored.Replays != n {
+		return grader.Fail(sent, expected, "%s", describe(stored)).WithHint(replayHint)
+	}
+	return nil
 }
 
 // replayOnce replays w for the nth time: the answer and the stored record count n
-// replays, and the world saw processing n+1 times in all.
-func replayOnce(ctx context.Context, env *grader.Env, w webhook, n int) error {
+// replays, keep the first processing's processedAt and carry a lastReplayedAt, and the
+// world saw processing n+1 times in all.
+func replayOnce(ctx context.Context, env *grader.Env, w webhook, first ex5.WebhookStatus, n int) error {
 	sent := fmt.Sprintf("ReplayWebhook %s (replay number %d of the %s)", w.ID, n, w)
 	env.Step("ReplayWebhook %s (#%d)", w.ID, n)
 	rec, err := replayCall(ctx, env, w.ID)
 	if err != nil {
 		return withHint(unexpected(env, sent, fmt.Sprintf("success with the record, replays %d", n), err), replayHint)
 	}
-	if rec.ID != w.ID || rec.Replays != n {
-		return grader.Fail(sent, fmt.Sprintf("the record of %s with replays %d", w.ID, n), "%s", describe(rec)).WithHint(replayHint)
+	want := fmt.Sprintf("the record of %s with replays %d, processedAt %s (the first processing's) and a lastReplayedAt",
+		w.ID, n, first.ProcessedAt.Format(time.RFC3339Nano))
+	if d := diffReplayed(w, first, n, rec); d != "" {
+		return grader.Fail(sent, want, "%s: %s", describeReplay(rec), d).WithHint(replayHint)
 	}
 	if err := expectEffects(env, w, n+1, sent+fmt.Sprintf(": 1 processing + %d replays", n),
 		"a replay runs the processing once more: each gateway call exactly once more"); err != nil {
@@ -87,11 +122,37 @@ func replayOnce(ctx context.Context, env *grader.Env, w webhook, n int) error {
 	}
 	stored, err := getStatus(ctx, env, w.ID)
 	if err != nil {
-		return unexpected(env, sent+", then GetWebhookStatus", fmt.Sprintf("the record with replays %d", n), err)
+		return withHint(unexpected(env, sent+", then GetWebhookStatus", want, err), replayHint)
 	}
-	if stored.Replays != n {
-		return grader.Fail(sent+", then GetWebhookStatus", fmt.Sprintf("replays %d: the replay is recorded in the webhook's state", n), "%s", describe(stored)).
+	if d := diffReplayed(w, first, n, stored); d != "" {
+		return grader.Fail(sent+", then GetWebhookStatus", want+": the replay is recorded in the webhook's state", "%s: %s", describeReplay(stored), d).
 			WithHint(replayHint)
 	}
 	return nil
+}
+
+// diffReplayed lists how rec differs from w's record after n replays.
+func diffReplayed(w webhook, first ex5.WebhookStatus, n int, rec ex5.WebhookStatus) string {
+	d := diffRecord(w, "", rec)
+	add := func(s string) {
+		if d != "" {
+			d += "; "
+		}
+		d += s
+	}
+	if rec.Replays != n {
+		add(fmt.Sprintf("replays is %d, expected %d", rec.Replays, n))
+	}
+	if !rec.ProcessedAt.Equal(first.ProcessedAt) {
+		add("processedAt changed: it is when the webhook was first processed, and a replay keeps it")
+	}
+	if rec.LastReplayedAt.IsZero() {
+		add("lastReplayedAt is not set")
+	}
+	return d
+}
+
+func describeReplay(s ex5.WebhookStatus) string {
+	return fmt.Sprintf("{id:%q type:%q status:%q replays:%d processedAt:%s lastReplayedAt:%s}", s.ID, s.Type, s.Status, s.Replays,
+		s.ProcessedAt.Format(time.RFC3339Nano), s.LastReplayedAt.Format(time.RFC3339Nano))
 }

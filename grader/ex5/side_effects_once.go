@@ -21,6 +21,7 @@ func sideEffectsOnce() grader.Scenario {
 		Title:     "Side effects (notifications, DB updates) happen once",
 		Points:    25,
 		Hint:      sideEffectsHint,
+		Needs:     needs(ex5.ProcessWebhook),
 		Exclusive: true, // it kills and restarts the service process
 		Timeout:   90 * time.Second,
 		Run:       runSideEffectsOnce,
@@ -28,16 +29,21 @@ func sideEffectsOnce() grader.Scenario {
 }
 
 func runSideEffectsOnce(ctx context.Context, env *grader.Env) error {
-	// First the restart: a webhook processed before it must still be known after it.
-	before := newWebhook(env, ex5.PaymentSucceeded)
-	if _, err := processOnce(ctx, env, before); err != nil {
-		return err
+	// First the restart: webhooks processed before it must still be known after it,
+	// the older one as well as the latest.
+	before := []webhook{newWebhook(env, ex5.PaymentSucceeded), newWebhook(env, ex5.PaymentFailed)}
+	for _, w := range before {
+		if _, err := processOnce(ctx, env, w); err != nil {
+			return err
+		}
 	}
 	if err := killedMidCall(ctx, env); err != nil {
 		return err
 	}
-	if err := redeliverAfterRestart(ctx, env, before); err != nil {
-		return err
+	for _, w := range before {
+		if err := redeliverAfterRestart(ctx, env, w); err != nil {
+			return err
+		}
 	}
 	for _, typ := range []string{ex5.PaymentSucceeded, ex5.PaymentFailed} {
 		if err := crashBeforeCompletion(ctx, env, newWebhook(env, typ)); err != nil {
@@ -110,10 +116,13 @@ func crashAfterEachRun(ctx context.Context, env *grader.Env, w webhook) error {
 		env.Step("%s arrived: crash once its result is recorded", ref.Gateway)
 		crashes = append(crashes, env.ArmCrash(target(w.ID, ex5.ProcessWebhook), proxy.CrashAfterRunRecorded, 1))
 		if err := env.World.Release(ref); err != nil {
-			return fmt.Errorf("harness: %w", err)
+			return fmt.Errorf("release the held %s call of %s: %w", ref.Gateway, w.ID, err)
 		}
 		if len(crashes) == 2 {
-			got := <-ch
+			got, err := receive(ctx, ch)
+			if err != nil {
+				return err
+			}
 			a = &got
 		}
 	}
@@ -124,7 +133,7 @@ func crashAfterEachRun(ctx context.Context, env *grader.Env, w webhook) error {
 		return err
 	}
 	if len(crashes) == 0 {
-		return fmt.Errorf("harness: no gateway call of %s was held, yet its effects are complete", w.ID)
+		return fmt.Errorf("no gateway call of %s was held, yet its effects are complete", w.ID)
 	}
 	// Each crash was armed once its call was held, so only a Run recorded later can fire
 	// it. The first crash counts every firing for the key since it was armed. A crash
@@ -132,13 +141,17 @@ func crashAfterEachRun(ctx context.Context, env *grader.Env, w webhook) error {
 	// say): one crash after a recorded effect is the minimum.
 	fired := crashes[0].Fired()
 	if fired == 0 {
-		// Only possible when ProcessWebhook's own invocation records no Run after the
-		// gateway calls (another handler makes them): the crash had nowhere to land.
-		return fmt.Errorf("harness: the crash after a recorded run never fired for ProcessWebhook %s: "+
-			"its invocation recorded no restate.Run after the gateway calls", w.ID)
+		// Only possible when ProcessWebhook's own invocation records no Run once a
+		// gateway call has been made (the calls are not in restate.Run, or another
+		// handler makes them): the crash had nowhere to land, as the README warns.
+		return grader.Fail(sent, "a crash right after ProcessWebhook's restate.Run of a gateway call was recorded",
+			"ProcessWebhook's invocation recorded no restate.Run from the moment its first gateway call arrived to its answer, so the grader "+
+				"had nowhere to crash it").
+			WithHint("make each gateway call inside a restate.Run of ProcessWebhook itself (or, if another handler makes them, keep at least " +
+				"one restate.Run in ProcessWebhook after that call, as the README says)")
 	}
 	if fired > len(crashes) {
-		return fmt.Errorf("harness: %d crashes after a recorded run were armed for %s, %d fired", len(crashes), w.ID, fired)
+		return fmt.Errorf("%d crashes after a recorded run were armed for %s, %d fired", len(crashes), w.ID, fired)
 	}
 	if d := diffRecord(w, ex5.StatusProcessed, a.rec); d != "" {
 		return grader.Fail(sent, recordExpectation(w, ex5.StatusProcessed), "%s: %s", describe(a.rec), d)
@@ -168,7 +181,7 @@ func underTransientFailures(ctx context.Context, env *grader.Env, w webhook) err
 			}
 			return err
 		}
-		return fmt.Errorf("harness: the notification timeouts for %s fired %d times, want 2", w.ID, fired)
+		return fmt.Errorf("the notification timeouts for %s fired %d times, want 2", w.ID, fired)
 	}
 	if d := diffRecord(w, ex5.StatusProcessed, rec); d != "" {
 		return grader.Fail(sent, recordExpectation(w, ex5.StatusProcessed), "%s: %s", describe(rec), d)
