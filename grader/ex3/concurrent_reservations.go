@@ -2,7 +2,6 @@ package ex3
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -23,7 +22,7 @@ func concurrentReservations() grader.Scenario {
 		ID:     "concurrent-reservations",
 		Title:  "Concurrent reservations handled correctly",
 		Points: 25,
-		Needs:  needs(ex3.Restock, ex3.ReserveStock, ex3.GetStockLevel),
+		Needs:  needs(ex3.Restock, ex3.ReserveStock, ex3.GetStockLevel, ex3.GetReservation),
 		Hint: "keep ReserveStock an exclusive handler (restate.ObjectContext) and do the whole check-then-reserve on Restate " +
 			"state in it: Restate then runs one reservation per product at a time, so stock is never oversold and a " +
 			"duplicate always finds the first reservation",
@@ -36,6 +35,43 @@ func runConcurrentReservations(ctx context.Context, env *grader.Env) error {
 		return err
 	}
 	return sameIDBurst(ctx, env)
+}
+
+// storedAfterBurst reads every reservation of a burst back: each success as it was
+// answered, each refused ID a 404.
+func storedAfterBurst(ctx context.Context, env *grader.Env, key, sent string, made []ex3.Reservation, refused []string) error {
+	env.Step("GetReservation of each of the %d reservations made and the %d refused", len(made), len(refused))
+	got := make([]ex3.Reservation, len(made)+len(refused))
+	errs := make([]error, len(got))
+	_ = grader.Concurrently(ctx, len(got), func(ctx context.Context, i int) error {
+		id := ""
+		if i < len(made) {
+			id = made[i].ReservationID
+		} else {
+			id = refused[i-len(made)]
+		}
+		got[i], errs[i] = getReservation(ctx, env, key, id)
+		return nil
+	})
+	for i, r := range made {
+		if errs[i] != nil {
+			return env.Unexpected(sent+", then GetReservation "+r.ReservationID, describeReservation(r), errs[i])
+		}
+		if d := diffReservation(r, got[i]); d != "" {
+			return grader.Fail(sent+", then GetReservation "+r.ReservationID, "the reservation as ReserveStock answered it: "+describeReservation(r),
+				"%s: %s", describeReservation(got[i]), d).
+				WithHint("every accepted reservation must be stored under its own reservationId, as it was answered")
+		}
+	}
+	for j, id := range refused {
+		i := len(made) + j
+		if grader.Code(errs[i]) != 404 {
+			return withHint(unexpectedCode(env, sent+", then GetReservation "+id+" (its ReserveStock was refused with 409)",
+				"a terminal 404: a refused reservation does not exist", shownReservation(got[i]), errs[i]),
+				"a reservation refused with 409 must leave nothing behind: check the stock before you restate.Set anything")
+		}
+	}
+	return nil
 }
 
 // burst sends burstSize single-unit reservations at once against burstStock units, while
@@ -73,13 +109,15 @@ func burst(ctx context.Context, env *grader.Env) error {
 		return watch.err
 	}
 
-	var active, refused int
+	var active int
+	var made []ex3.Reservation
+	var refused []string
 	for i, err := range errs {
 		switch {
 		case grader.IsHarness(err):
 			return err
 		case grader.Code(err) == 409:
-			refused++
+			refused = append(refused, reqs[i].ReservationID)
 		case err != nil:
 			return env.Unexpected(sent, "each call either reserves 1 unit or is refused with a terminal 409", err)
 		default:
@@ -88,11 +126,16 @@ func burst(ctx context.Context, env *grader.Env) error {
 					"call for %s returned %s: %s", reqs[i].ReservationID, describeReservation(got[i]), d)
 			}
 			active++
+			made = append(made, got[i])
 		}
 	}
-	if active != burstStock || refused != burstSize-burstStock {
-		return grader.Fail(sent, fmt.Sprintf("exactly %d active reservations and %d refused with 409", burstStock, burstSize-burstStock),
-			"%d succeeded and %d were refused", active, refused)
+	if active != burstStock || len(refused) != burstSize-burstStock {
+		f := grader.Fail(sent, fmt.Sprintf("exactly %d active reservations and %d refused with 409", burstStock, burstSize-burstStock),
+			"%d succeeded and %d were refused%s", active, len(refused), stockNote(ctx, env, key, level{available: 0, reserved: burstStock}))
+		if active < burstStock {
+			f.WithHint("a reservation of 1 unit fits as long as availableStock is at least 1: refuse only when the quantity is more than availableStock")
+		}
+		return f
 	}
 	if watch.negative != "" {
 		return grader.Fail(sent, "the stock never goes below zero", "GetStockLevel during the burst returned %s", watch.negative).
@@ -102,7 +145,15 @@ func burst(ctx context.Context, env *grader.Env) error {
 	// judged nor printed (a report must not change between runs with one seed): the counts
 	// above and the final level carry the verdict.
 	env.Step("GetStockLevel never below zero during the burst")
-	return expectStock(ctx, env, key, level{available: 0, reserved: burstStock}, sent)
+	final := level{available: 0, reserved: burstStock}
+	if err := expectStock(ctx, env, key, final, sent); err != nil {
+		return err
+	}
+	if err := storedAfterBurst(ctx, env, key, sent, made, refused); err != nil {
+		return err
+	}
+	readBack(env, key, fmt.Sprintf("the %d reservations of the burst and the stock", burstStock), final, made, refused)
+	return nil
 }
 
 // stockWatch reads the stock level until done, and keeps the first reading below zero.
@@ -191,11 +242,12 @@ func sameIDBurst(ctx context.Context, env *grader.Env) error {
 	}
 	want := level{available: stock - winner.Quantity, reserved: winner.Quantity}
 	if err := expectStock(ctx, env, key, want, sent); err != nil {
-		var f *grader.Failure
-		if errors.As(err, &f) {
-			f.WithHint(fmt.Sprintf("one reservationId is one reservation: the %d calls for %s must reserve %d units once", sameIDRequests, id, winner.Quantity))
-		}
+		return withHint(err, fmt.Sprintf("one reservationId is one reservation: the %d calls for %s must reserve %d units once", sameIDRequests, id, winner.Quantity))
+	}
+	env.Step("GetReservation %s %s", key, id)
+	if err := expectReservation(ctx, env, key, *winner, sent); err != nil {
 		return err
 	}
+	readBack(env, key, "the reservation of the same-ID burst and the stock", want, []ex3.Reservation{*winner}, nil)
 	return nil
 }

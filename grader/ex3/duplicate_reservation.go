@@ -2,7 +2,6 @@ package ex3
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"idempotency/contract/ex3"
@@ -15,88 +14,146 @@ func duplicateReservation() grader.Scenario {
 		ID:     "duplicate-reservation",
 		Title:  "Duplicate reservations don't reduce stock twice",
 		Points: 25,
-		Needs:  needs(ex3.Restock, ex3.ReserveStock, ex3.GetStockLevel),
+		Needs:  needs(ex3.Restock, ex3.ReserveStock, ex3.ReleaseReservation, ex3.GetStockLevel),
 		Hint: "before reserving, look for a reservation stored under the same reservationId (restate.Get); if there is one, " +
-			"return it unchanged, even when the request asks for another quantity, and leave the stock alone",
+			"whatever its status and whatever the request asks for, return it unchanged and leave the stock alone",
 		Run: runDuplicateReservation,
 	}
 }
 
+// runDuplicateReservation makes four reservations and repeats each of them, older ones
+// after newer ones were made, so that a service that remembers only its latest
+// reservation shows; one is repeated once the stock left is smaller than its quantity,
+// one after it was released, and all of them again after a restart of the service.
 func runDuplicateReservation(ctx context.Context, env *grader.Env) error {
-	stock := between(env.Rand, 40, 60)
+	qs := distinctQuantities(env.Rand, 4, 3, 9)
+	left := between(env.Rand, 1, 2) // less than any reservation's quantity
+	stock := qs[0] + qs[1] + qs[2] + qs[3] + left
 	key, err := stockUp(ctx, env, stock)
 	if err != nil {
 		return err
 	}
 	want := level{available: stock}
-
-	// The same reservation three times: same body twice, then another quantity.
-	req := reservationRequest(key, newReservationID(env.Rand), between(env.Rand, 2, 8))
-	first, want, err := reserveNew(ctx, env, key, req, want, "")
-	if err != nil {
-		return err
+	reqs := make([]ex3.ReservationRequest, len(qs))
+	rs := make([]ex3.Reservation, len(qs))
+	for i, q := range qs {
+		reqs[i] = reservationRequest(key, newReservationID(env.Rand), q)
 	}
-	sent := fmt.Sprintf("the same ReserveStock %s {reservationId:%q quantity:%d} a second time", key, req.ReservationID, req.Quantity)
-	env.Step("%s", sent)
-	again, err := reserve(ctx, env, key, req)
-	if err != nil {
-		return env.Unexpected(sent, "the first reservation again: "+describeReservation(first), err)
-	}
-	if d := diffReservation(first, again); d != "" {
-		return failOnce(grader.Fail(sent, "the first reservation, unchanged: "+describeReservation(first),
-			"%s: %s%s", describeReservation(again), d, stockNote(ctx, env, key, want)), req.ReservationID, 2)
-	}
-	if err := expectStock(ctx, env, key, want, sent); err != nil {
-		return failOnce(err, req.ReservationID, 2)
-	}
-
-	other := req
-	other.Quantity = otherQuantity(env.Rand, req.Quantity, 8)
-	sent = fmt.Sprintf("ReserveStock %s with the same reservationId %q but quantity %d instead of %d", key, req.ReservationID, other.Quantity, req.Quantity)
-	env.Step("%s", sent)
-	changed, err := reserve(ctx, env, key, other)
-	switch {
-	case grader.IsHarness(err):
-		return err
-	case grader.Code(err) == 409:
-		// Refusing a conflicting reuse of the ID is fine: only the stock must not move.
-	case err != nil:
-		return env.Unexpected(sent, "the first reservation unchanged (or a terminal 409)", err)
-	default:
-		if d := diffReservation(first, changed); d != "" {
-			return failOnce(grader.Fail(sent, "the first reservation, unchanged (or a terminal 409): "+describeReservation(first),
-				"%s: %s%s", describeReservation(changed), d, stockNote(ctx, env, key, want)), req.ReservationID, 3)
+	for i := range 3 {
+		if rs[i], want, err = reserveNew(ctx, env, key, reqs[i], want, ""); err != nil {
+			return err
 		}
 	}
-	if err := expectStock(ctx, env, key, want, sent); err != nil {
-		return failOnce(err, req.ReservationID, 3)
+	d := dups{env: env, key: key}
+	if err := d.check(ctx, reqs[0], rs[0], want, "the oldest of three reservations, repeated after the other two were made"); err != nil {
+		return err
+	}
+	other := reqs[1]
+	other.Quantity = otherQuantity(env.Rand, reqs[1].Quantity, 9)
+	if err := d.check(ctx, other, rs[1], want, "the second reservation, repeated with another quantity"); err != nil {
+		return err
 	}
 
 	// A reservation whose first attempt crashed just before it completed: Restate
 	// retries it, and the retry must not reserve a second time.
-	req2 := reservationRequest(key, newReservationID(env.Rand), between(env.Rand, 2, 8))
 	pt := proxy.Target{Service: ex3.ServiceName, Handler: ex3.ReserveStock, Key: key}
 	env.Proxy.Arm(pt, proxy.CrashBeforeCompletion, 1)
-	defer env.Proxy.Disarm(pt)
-	crashed, want, err := reserveNew(ctx, env, key, req2, want, " (the first attempt crashed just before it completed; Restate retried it)")
+	rs[3], want, err = reserveNew(ctx, env, key, reqs[3], want, " (the first attempt crashed just before it completed; Restate retried it)")
+	env.Proxy.Disarm(pt)
 	if err != nil {
 		return err
 	}
 	if fired := env.Proxy.Fired(pt); fired != 1 {
 		return fmt.Errorf("the crash before completion of ReserveStock %s fired %d times, want 1", key, fired)
 	}
-	sent = fmt.Sprintf("ReserveStock %s {reservationId:%q quantity:%d} again after the retried one", key, req2.ReservationID, req2.Quantity)
-	env.Step("%s", sent)
-	again, err = reserve(ctx, env, key, req2)
+	if err := d.check(ctx, reqs[3], rs[3], want, "the reservation whose first attempt crashed, repeated"); err != nil {
+		return err
+	}
+	if err := d.check(ctx, reqs[0], rs[0], want, fmt.Sprintf("the oldest reservation again, now that only %d units are left, fewer than its %d", want.available, reqs[0].Quantity)); err != nil {
+		return withHint(err, "a duplicate must find the stored reservation before anything else is checked: look the reservationId up "+
+			"first, and compare the quantity with availableStock only for a reservationId you have never seen")
+	}
+	other = reqs[2]
+	other.Quantity = otherQuantity(env.Rand, reqs[2].Quantity, 9)
+	if err := d.check(ctx, other, rs[2], want, "the third reservation, repeated with another quantity"); err != nil {
+		return err
+	}
+
+	// A late duplicate of a released reservation returns it, released, and reserves nothing.
+	sent := fmt.Sprintf("ReleaseReservation %s {reservationId:%q}, an active reservation of %d units", key, rs[1].ReservationID, rs[1].Quantity)
+	env.Step("ReleaseReservation %s %s", key, rs[1].ReservationID)
+	released, err := release(ctx, env, key, rs[1].ReservationID)
 	if err != nil {
-		return env.Unexpected(sent, "the same reservation: "+describeReservation(crashed), err)
+		return env.Unexpected(sent, "the reservation with status \"released\"", err)
 	}
-	if d := diffReservation(crashed, again); d != "" {
-		return failOnce(grader.Fail(sent, "the same reservation: "+describeReservation(crashed),
-			"%s: %s%s", describeReservation(again), d, stockNote(ctx, env, key, want)), req2.ReservationID, 2)
+	if diff := diffReservation(withStatus(rs[1], ex3.StatusReleased), released); diff != "" {
+		return grader.Fail(sent, "the reservation with status \"released\": "+describeReservation(withStatus(rs[1], ex3.StatusReleased)),
+			"%s: %s", describeReservation(released), diff).WithHint("releasing an active reservation sets its status to \"released\" and gives its units back")
 	}
+	rs[1] = released
+	want = want.free(rs[1].Quantity)
 	if err := expectStock(ctx, env, key, want, sent); err != nil {
-		return failOnce(err, req2.ReservationID, 2)
+		return err
+	}
+	if err := d.check(ctx, reqs[1], rs[1], want, "a late duplicate of the reservation released just before"); err != nil {
+		return withHint(err, fmt.Sprintf("%s was released, and a late duplicate of it must not reserve again: keep the released "+
+			"reservation stored with its status, and return the stored reservation for a known reservationId whatever its status", rs[1].ReservationID))
+	}
+
+	final := want
+	env.AfterRestart("every reservation above, each repeated once more", func(ctx context.Context) error {
+		for i := range reqs {
+			if err := d.check(ctx, reqs[i], rs[i], final, "repeated after your service process was restarted"); err != nil {
+				return withHint(err, restartHint)
+			}
+		}
+		return nil
+	})
+	return nil
+}
+
+// dups checks duplicate reservations on one product.
+type dups struct {
+	env *grader.Env
+	key string
+}
+
+// check sends req, whose reservationId is stored as stored, and checks that the answer
+// is the stored reservation (or, for another quantity, a terminal 409) and that the
+// stock is still want. what says which duplicate it is.
+func (d dups) check(ctx context.Context, req ex3.ReservationRequest, stored ex3.Reservation, want level, what string) error {
+	sent := fmt.Sprintf("ReserveStock %s {reservationId:%q quantity:%d}: %s", d.key, req.ReservationID, req.Quantity, what)
+	expected := "the stored reservation, unchanged: " + describeReservation(stored)
+	otherQty := req.Quantity != stored.Quantity
+	if otherQty {
+		expected += " (or a terminal 409)"
+	}
+	expected += ", and no stock change"
+	d.env.Step("ReserveStock %s %s (quantity %d): %s", d.key, req.ReservationID, req.Quantity, what)
+	got, err := reserve(ctx, d.env, d.key, req)
+	switch {
+	case grader.IsHarness(err):
+		return err
+	case err != nil && otherQty && grader.Code(err) == 409:
+		// Refusing a conflicting reuse of the ID is fine: only the stock must not move.
+	case err != nil:
+		f := d.env.Unexpected(sent, expected, err)
+		if grader.Code(err) == 409 {
+			return withHint(f, fmt.Sprintf("%s is already stored: a duplicate returns the stored reservation, it is not a new request "+
+				"for stock. Look the reservationId up before checking availableStock", req.ReservationID))
+		}
+		return f
+	default:
+		if diff := diffReservation(stored, got); diff != "" {
+			return grader.Fail(sent, expected, "%s: %s%s", describeReservation(got), diff, stockNote(ctx, d.env, d.key, want)).
+				WithHint(fmt.Sprintf("ReserveStock %s made another reservation instead of returning the stored one: keep every "+
+					"reservation in Restate state under its own reservationId (not only the latest one) and return it, "+
+					"unchanged, for a reservationId seen before", req.ReservationID))
+		}
+	}
+	if err := expectStock(ctx, d.env, d.key, want, sent); err != nil {
+		return withHint(err, fmt.Sprintf("the stock moved again for %s, a reservationId already stored: return the stored "+
+			"reservation before any stock is touched", req.ReservationID))
 	}
 	return nil
 }
@@ -117,14 +174,4 @@ func reserveNew(ctx context.Context, env *grader.Env, key string, req ex3.Reserv
 	}
 	after := before.reserve(req.Quantity)
 	return got, after, expectStock(ctx, env, key, after, sent)
-}
-
-// failOnce adds to a stock mismatch after a duplicate the hint that names the cause.
-func failOnce(err error, id string, calls int) error {
-	var f *grader.Failure
-	if errors.As(err, &f) {
-		return f.WithHint(fmt.Sprintf("%d ReserveStock calls with reservationId %s must reserve its units once: "+
-			"return the stored reservation when the ID is already known, before any stock is touched", calls, id))
-	}
-	return err
 }

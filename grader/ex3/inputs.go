@@ -49,3 +49,12 @@ func stockUp(ctx context.Context, env *grader.Env, quantity int) (string, error)
 	}
 	return key, nil
 }
+
+// distinctQuantities returns n different quantities in [lo, hi], in the seed's order.
+func distinctQuantities(r *rand.Rand, n, lo, hi int) []int {
+	qs := r.Perm(hi - lo + 1)[:n]
+	for i := range qs {
+		qs[i] += lo
+	}
+	return qs
+}

@@ -13,26 +13,31 @@ import (
 type op int
 
 const (
-	opRestock           op = iota // a new restock
-	opRestockAgain                // a restock ID already applied, same body
-	opReserve                     // a new reservation that fits
-	opReserveTooMuch              // a new reservation beyond what is available: 409
-	opReserveAgain                // a known reservation ID, same body
-	opReserveAgainOther           // a known reservation ID, another quantity
-	opRelease                     // an active reservation
-	opReleaseAgain                // a released reservation
-	opReleaseUnknown              // an ID never used
-	opReleaseRefused              // an ID whose reservation was refused with 409
+	opRestock                op = iota // a new restock
+	opRestockAgain                     // a restock ID already applied, same body (the first one: the oldest)
+	opRestockAgainOther                // a restock ID already applied, another quantity
+	opReserve                          // a new reservation that fits
+	opReserveExact                     // a new reservation of exactly what is available
+	opReserveTooMuch                   // a new reservation beyond what is available: 409 (the first one: one unit more)
+	opReserveAgain                     // an active reservation's ID, same body (the first one: the oldest)
+	opReserveAgainOther                // an active reservation's ID, another quantity
+	opReserveAgainEnded                // a released reservation's ID, same body
+	opReserveAgainEndedOther           // a released reservation's ID, another quantity
+	opRelease                          // an active reservation
+	opReleaseAgain                     // a released reservation (the first one: the oldest)
+	opReleaseUnknown                   // an ID never used
+	opReleaseRefused                   // an ID whose reservation was refused with 409
 )
 
-// plan is how many steps of each kind a sequence has, so that every kind is checked
-// whatever the seed; the order is the seed's.
+// plan is how many steps of each kind a sequence has, so that every kind, each special
+// case of the README among them, is checked whatever the seed; the order is the seed's.
 var plan = []struct {
 	op op
 	n  int
 }{
-	{opRestock, 3}, {opRestockAgain, 2},
-	{opReserve, 10}, {opReserveTooMuch, 2}, {opReserveAgain, 2}, {opReserveAgainOther, 2},
+	{opRestock, 3}, {opRestockAgain, 1}, {opRestockAgainOther, 1},
+	{opReserve, 10}, {opReserveExact, 1}, {opReserveTooMuch, 2},
+	{opReserveAgain, 2}, {opReserveAgainOther, 1}, {opReserveAgainEnded, 1}, {opReserveAgainEndedOther, 1},
 	{opRelease, 5}, {opReleaseAgain, 3}, {opReleaseUnknown, 1}, {opReleaseRefused, 2},
 }
 
@@ -53,27 +58,26 @@ type model struct {
 	restocks     map[string]int // restock ID -> quantity
 	restockIDs   []string
 	reservations map[string]ex3.Reservation // as the submission first returned them, with the status they must have now
-	active       []string
-	ended        []string
+	active       []string                   // in the order they were made
+	ended        []string                   // in the order they were released
 	refused      []string
+	taken        map[op]int // steps of each kind built so far
 }
 
 func newModel(key string) *model {
-	return &model{key: key, restocks: map[string]int{}, reservations: map[string]ex3.Reservation{}}
+	return &model{key: key, restocks: map[string]int{}, reservations: map[string]ex3.Reservation{}, taken: map[op]int{}}
 }
 
 // feasible reports whether a step of kind o can be taken now.
 func (m *model) feasible(o op) bool {
 	switch o {
-	case opRestockAgain:
+	case opRestockAgain, opRestockAgainOther:
 		return len(m.restockIDs) > 0
-	case opReserve:
+	case opReserve, opReserveExact:
 		return m.stock.available > 0
-	case opReserveAgain, opReserveAgainOther:
-		return len(m.reservations) > 0
-	case opRelease:
+	case opReserveAgain, opReserveAgainOther, opRelease:
 		return len(m.active) > 0
-	case opReleaseAgain:
+	case opReleaseAgain, opReserveAgainEnded, opReserveAgainEndedOther:
 		return len(m.ended) > 0
 	case opReleaseRefused:
 		return len(m.refused) > 0

@@ -22,42 +22,71 @@ type step struct {
 	do func(ctx context.Context, env *grader.Env) (string, error)
 }
 
-// next builds the step of kind o from the model's current state.
+// next builds the step of kind o from the model's current state. The first step of a
+// kind that repeats something picks the oldest candidate, so that a service that
+// remembers only its latest record shows whatever the seed; later ones pick by seed.
 func (m *model) next(r *rand.Rand, o op) step {
+	first := m.taken[o] == 0
+	m.taken[o]++
+	pick := func(ids []string) string {
+		if first {
+			return ids[0]
+		}
+		return pickID(r, ids)
+	}
 	switch o {
 	case opRestock:
 		req := ex3.RestockRequest{RestockID: newRestockID(r), Quantity: between(r, 5, 15)}
 		return m.restockStep(req, false)
 	case opRestockAgain:
-		id := pickID(r, m.restockIDs)
+		id := pick(m.restockIDs)
 		return m.restockStep(ex3.RestockRequest{RestockID: id, Quantity: m.restocks[id]}, true)
+	case opRestockAgainOther:
+		id := pickID(r, m.restockIDs)
+		return m.restockStep(ex3.RestockRequest{RestockID: id, Quantity: otherQuantity(r, m.restocks[id], 15)}, true)
 	case opReserve:
 		req := reservationRequest(m.key, newReservationID(r), between(r, 1, min(6, m.stock.available)))
 		return m.reserveStep(req, "")
+	case opReserveExact:
+		req := reservationRequest(m.key, newReservationID(r), m.stock.available)
+		return m.reserveStep(req, "")
 	case opReserveTooMuch:
-		req := reservationRequest(m.key, newReservationID(r), m.stock.available+between(r, 1, 5))
+		extra := 1
+		if !first {
+			extra = between(r, 1, 5)
+		}
+		req := reservationRequest(m.key, newReservationID(r), m.stock.available+extra)
 		return m.reserveStep(req, "")
 	case opReserveAgain:
-		prev := m.reservations[pickID(r, m.reservationIDs())]
+		prev := m.reservations[pick(m.active)]
 		return m.reserveStep(reservationRequest(m.key, prev.ReservationID, prev.Quantity), "a duplicate of an earlier reservation")
 	case opReserveAgainOther:
-		prev := m.reservations[pickID(r, m.reservationIDs())]
+		prev := m.reservations[pickID(r, m.active)]
 		q := otherQuantity(r, prev.Quantity, 8)
 		return m.reserveStep(reservationRequest(m.key, prev.ReservationID, q),
 			fmt.Sprintf("a duplicate of an earlier reservation of %d units, with another quantity", prev.Quantity))
+	case opReserveAgainEnded:
+		prev := m.reservations[pickID(r, m.ended)]
+		return m.reserveStep(reservationRequest(m.key, prev.ReservationID, prev.Quantity), "a late duplicate of a released reservation")
+	case opReserveAgainEndedOther:
+		prev := m.reservations[pickID(r, m.ended)]
+		q := otherQuantity(r, prev.Quantity, 8)
+		return m.reserveStep(reservationRequest(m.key, prev.ReservationID, q),
+			fmt.Sprintf("a late duplicate of a released reservation of %d units, with another quantity", prev.Quantity))
 	case opRelease:
-		return m.releaseStep(pickID(r, m.active), "")
+		return m.releaseStep(pick(m.active), "")
 	case opReleaseAgain:
-		return m.releaseStep(pickID(r, m.ended), "released before")
+		return m.releaseStep(pick(m.ended), "released before")
 	case opReleaseUnknown:
 		return m.releaseStep(newReservationID(r), "an ID never reserved")
 	case opReleaseRefused:
-		return m.releaseStep(pickID(r, m.refused), "its ReserveStock was refused with 409")
+		return m.releaseStep(pick(m.refused), "its ReserveStock was refused with 409")
 	}
 	panic(fmt.Sprintf("unknown op %d", o))
 }
 
-// reservationIDs lists known reservations in the order they were made.
+// reservationIDs lists known reservations: the active ones in the order they were
+// made, then the released ones in the order they were released.
 func (m *model) reservationIDs() []string {
 	return append(append([]string(nil), m.active...), m.ended...)
 }
@@ -69,8 +98,13 @@ func (m *model) restockStep(req ex3.RestockRequest, again bool) step {
 	}
 	want := m.stock
 	if again {
-		s.sent += " (a restock ID applied before)"
-		s.hint = "Restock must add stock once per restockId: remember the applied IDs in Restate state and return the current level for one seen before"
+		if req.Quantity != m.restocks[req.RestockID] {
+			s.sent += fmt.Sprintf(" (a restock ID applied before with quantity %d)", m.restocks[req.RestockID])
+		} else {
+			s.sent += " (a restock ID applied before)"
+		}
+		s.hint = "Restock must add stock once per restockId, whatever quantity a repeat carries: remember the applied IDs in Restate " +
+			"state and return the current level for one seen before"
 	} else {
 		want.available += req.Quantity
 		s.hint = "Restock adds its quantity to availableStock and returns the new level (TODO step 1)"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"idempotency/contract/ex3"
@@ -11,10 +12,14 @@ import (
 )
 
 const (
-	shortTTL = 300 * time.Millisecond  // the reservation left to expire
-	longTTL  = 1200 * time.Millisecond // the reservation released before it can expire
+	shortTTL = 400 * time.Millisecond  // A: left to expire
+	midTTL   = 1000 * time.Millisecond // D: left to expire, made after A
+	longTTL  = 1500 * time.Millisecond // B: released long before its TTL runs out
 	// expiryGrace is how long after its TTL an expiry may take on a loaded machine.
 	expiryGrace = 5 * time.Second
+	// earlySlack allows for the millisecond resolution of Restate's timers.
+	earlySlack = 20 * time.Millisecond
+	pollEvery  = 40 * time.Millisecond
 )
 
 func reservationExpiry() grader.Scenario {
@@ -31,167 +36,354 @@ func reservationExpiry() grader.Scenario {
 	}
 }
 
+// timed is a reservation made with a TTL, and when the grader saw it happen.
+type timed struct {
+	label    string // "A", "B", ...
+	req      ex3.ReservationRequest
+	r        ex3.Reservation
+	sent     time.Time // ReserveStock was sent: the reservation was made after this
+	answered time.Time
+	expired  bool // seen expired
+}
+
+func (t *timed) ttl() time.Duration { return time.Duration(t.req.TTLMillis) * time.Millisecond }
+
+// due is the earliest moment the reservation may expire.
+func (t *timed) due() time.Time { return t.sent.Add(t.ttl()) }
+
+// deadline is the latest moment it must have expired by.
+func (t *timed) deadline() time.Time { return t.answered.Add(t.ttl() + expiryGrace) }
+
+func (t *timed) name() string {
+	return fmt.Sprintf("%s (%s, ttlMillis %d)", t.label, t.r.ReservationID, t.req.TTLMillis)
+}
+
+// The properties judged here never depend on who wins a race: nothing expires before
+// its TTL (a read that ended before the TTL ran out must not see it expired), every
+// reservation left alone expires within expiryGrace after its TTL, a reservation without
+// a TTL never expires, a released one stays released and its expiry gives nothing back,
+// and a release after the expiry gives nothing back either.
 func runReservationExpiry(ctx context.Context, env *grader.Env) error {
-	stock := between(env.Rand, 20, 40)
+	qs := distinctQuantities(env.Rand, 4, 2, 6)
+	stock := qs[0] + qs[1] + qs[2] + qs[3] + between(env.Rand, 5, 15)
 	key, err := stockUp(ctx, env, stock)
 	if err != nil {
 		return err
 	}
-	full := level{available: stock}
-
-	reqA := withTTL(reservationRequest(key, newReservationID(env.Rand), between(env.Rand, 2, 6)), shortTTL)
-	a, madeA, err := reserveWithTTL(ctx, env, key, reqA)
+	// C has no TTL: it holds its units all along.
+	c, held, err := reserveNew(ctx, env, key, reservationRequest(key, newReservationID(env.Rand), qs[0]), level{available: stock}, " (no ttlMillis)")
 	if err != nil {
 		return err
 	}
-	reqB := withTTL(reservationRequest(key, newReservationID(env.Rand), between(env.Rand, 2, 6)), longTTL)
-	b, madeB, err := reserveWithTTL(ctx, env, key, reqB)
-	if err != nil {
-		return err
+	a := &timed{label: "A", req: withTTL(reservationRequest(key, newReservationID(env.Rand), qs[1]), shortTTL)}
+	d := &timed{label: "D", req: withTTL(reservationRequest(key, newReservationID(env.Rand), qs[2]), midTTL)}
+	b := &timed{label: "B", req: withTTL(reservationRequest(key, newReservationID(env.Rand), qs[3]), longTTL)}
+	for _, t := range []*timed{a, d, b} {
+		if err := reserveTimed(ctx, env, key, t); err != nil {
+			return err
+		}
 	}
-	sent := fmt.Sprintf("ReleaseReservation %s {reservationId:%q} right after reserving it with ttlMillis %d", key, b.ReservationID, reqB.TTLMillis)
-	env.Step("%s", sent)
-	released, err := release(ctx, env, key, b.ReservationID)
-	if err != nil {
-		return env.Unexpected(sent, "the released reservation", err)
-	}
-	if released.Status == ex3.StatusExpired && time.Since(madeB) >= longTTL {
-		return fmt.Errorf("reservation %s expired (TTL %s) before the grader could release it: the machine is too slow for this scenario", b.ReservationID, longTTL)
-	}
-	if d := diffReservation(withStatus(b, ex3.StatusReleased), released); d != "" {
-		return grader.Fail(sent, "the reservation with status \"released\"", "%s: %s", describeReservation(released), d)
+	if took := b.answered.Sub(b.sent); took >= b.ttl() {
+		return grader.Fail(fmt.Sprintf("ReserveStock %s {reservationId:%q quantity:%d ttlMillis:%d}", key, b.r.ReservationID, b.req.Quantity, b.req.TTLMillis),
+			"an answer right away, long before the TTL runs out",
+			"the answer came %s after the call, after the whole TTL of %s", roundMS(took), b.ttl()).
+			WithHint(blockingHint)
 	}
 
-	// A expires on its own: its units come back, once.
-	sent = fmt.Sprintf("ReserveStock %s {reservationId:%q quantity:%d ttlMillis:%d}, then nothing but GetStockLevel", key, a.ReservationID, a.Quantity, reqA.TTLMillis)
-	env.Step("wait for %s to expire (TTL %s)", a.ReservationID, shortTTL)
-	last, expired, err := waitStock(ctx, env, key, shortTTL+expiryGrace, func(s ex3.StockLevel) bool { return s.ReservedStock <= 0 })
+	// B is released right away, long before its TTL.
+	if err := releaseBeforeTTL(ctx, env, key, b); err != nil {
+		return err
+	}
+	released := withStatus(b.r, ex3.StatusReleased)
+
+	// Watch until A and D have expired and B's TTL has passed.
+	env.Step("read GetReservation of A, B, C, D and GetStockLevel every %s until A and D expire (TTL %s and %s) and B's TTL (%s) has passed",
+		pollEvery, shortTTL, midTTL, longTTL)
+	w := expiryWatch{env: env, key: key, stock: stock, c: c, b: released, pending: []*timed{a, d}}
+	if err := w.run(ctx, b.due()); err != nil {
+		return err
+	}
+
+	// B's expiry, due after its release, must have run by now and given nothing back.
+	env.Step("wait until Restate has nothing pending on %s", key)
+	pending, err := waitSettled(ctx, env, key, b.deadline())
 	if err != nil {
 		return err
 	}
-	if !expired {
-		return grader.Fail(sent, fmt.Sprintf("within %s the reservation expires and its %d units are available again: %s", shortTTL, a.Quantity, full),
-			"%s %s after the reservation was made: it never expired", describeStock(last), time.Since(madeA).Round(100*time.Millisecond))
+	if pending != "" {
+		return grader.Fail(fmt.Sprintf("the reservations above on %s; the last TTL ran out %s ago", key, roundMS(time.Since(b.due()))),
+			fmt.Sprintf("within %s of the last TTL, nothing left pending on the product", expiryGrace),
+			"still pending: %s", pending).
+			WithHint("every expiry must have run (and finished) within a few seconds of its TTL: an expiry that keeps failing is retried, " +
+				"and one that schedules itself again never ends")
 	}
-	if d := diffStock(full, last); d != "" {
-		return grader.Fail(sent+", until reservedStock reached 0", full.String(), "%s: %s", describeStock(last), d).
-			WithHint("an expiry gives back the reservation's own quantity, once")
-	}
-	env.Step("GetReservation %s", a.ReservationID)
-	if err := expectReservation(ctx, env, key, withStatus(a, ex3.StatusExpired), sent+", after it expired"); err != nil {
-		return err
+	a.r, d.r = withStatus(a.r, ex3.StatusExpired), withStatus(d.r, ex3.StatusExpired)
+	final := []ex3.Reservation{a.r, d.r, released, c}
+	sent := fmt.Sprintf("C %s (no TTL), A %s and D %s left to expire, B %s released before its TTL; once all TTLs had passed",
+		c.ReservationID, a.r.ReservationID, d.r.ReservationID, b.r.ReservationID)
+	env.Step("GetStockLevel and GetReservation of A, B, C, D once nothing is pending")
+	if err := checkStored(ctx, env, key, held, final, nil, sent); err != nil {
+		return withHint(err, fmt.Sprintf("an expiry gives back the reservation's own quantity, once, and only while it is still active: "+
+			"%s had been released before its TTL, so its expiry must change nothing", b.r.ReservationID))
 	}
 
 	// Releasing after the expiry gives nothing back.
-	sent = fmt.Sprintf("ReleaseReservation %s {reservationId:%q} after it expired", key, a.ReservationID)
+	sent = fmt.Sprintf("ReleaseReservation %s {reservationId:%q} after it expired", key, a.r.ReservationID)
 	env.Step("%s", sent)
-	got, err := release(ctx, env, key, a.ReservationID)
+	got, err := release(ctx, env, key, a.r.ReservationID)
 	if grader.IsHarness(err) {
 		return err
 	}
 	// The stock first: a second give-back is the finding that matters most.
-	if err := expectStock(ctx, env, key, full, sent); err != nil {
-		return withHint(err, fmt.Sprintf("%s had already expired and given its %d units back: a release must only give back an active reservation's units", a.ReservationID, a.Quantity))
+	if err := expectStock(ctx, env, key, held, sent); err != nil {
+		return withHint(err, fmt.Sprintf("%s had already expired and given its %d units back: a release must only give back an active reservation's units", a.r.ReservationID, a.r.Quantity))
 	}
 	switch {
 	case err == nil:
-		if d := diffReservation(withStatus(a, ex3.StatusExpired), got); d != "" {
-			return grader.Fail(sent, "the expired reservation, unchanged (or a terminal 409)", "%s: %s", describeReservation(got), d).
+		if diff := diffReservation(a.r, got); diff != "" {
+			return grader.Fail(sent, "the expired reservation, unchanged (or a terminal 409)", "%s: %s", describeReservation(got), diff).
 				WithHint("a release of a reservation that has expired leaves it as it is: status \"expired\"")
 		}
 	case grader.Code(err) != 409:
 		return env.Unexpected(sent, "the expired reservation, unchanged (or a terminal 409)", err)
 	}
-
-	// B's expiry comes after B was released: it must give nothing back.
-	env.Step("wait until %s's TTL (%s) has passed and nothing is pending on %s", b.ReservationID, longTTL, key)
-	settled, err := waitSettled(ctx, env, key, madeB.Add(longTTL), longTTL+expiryGrace)
-	if err != nil {
-		return err
-	}
-	sent = fmt.Sprintf("ReserveStock %s {reservationId:%q quantity:%d ttlMillis:%d}, ReleaseReservation right after, then its TTL ran out", key, b.ReservationID, b.Quantity, reqB.TTLMillis)
-	if !settled {
-		env.Step("(work on %s was still pending %s after the TTL; checked the stock anyway)", key, expiryGrace)
-	}
-	if err := expectStock(ctx, env, key, full, sent); err != nil {
-		return withHint(err, fmt.Sprintf("the expiry of %s ran after it had been released and gave its %d units back a second time: "+
-			"the expiry must check the stored status and only expire an active reservation", b.ReservationID, b.Quantity))
-	}
-	env.Step("GetReservation %s", b.ReservationID)
-	return expectReservation(ctx, env, key, withStatus(b, ex3.StatusReleased), sent)
+	readBack(env, key, "the expired, released and never-expiring reservations and the stock", held, final, nil)
+	return nil
 }
+
+const blockingHint = "do not wait for the TTL inside ReserveStock (or in any exclusive handler of the product): restate.Sleep " +
+	"there holds the product's lock for the whole TTL and every other call on it waits. Schedule the expiry with a delayed " +
+	"call, restate.ObjectSend(...).Send(req, restate.WithDelay(ttl)), or sleep in a handler of a separate plain service"
 
 func withTTL(req ex3.ReservationRequest, ttl time.Duration) ex3.ReservationRequest {
 	req.TTLMillis = int(ttl / time.Millisecond)
 	return req
 }
 
-// reserveWithTTL reserves, checks the answer, and says when the reservation was made.
-func reserveWithTTL(ctx context.Context, env *grader.Env, key string, req ex3.ReservationRequest) (ex3.Reservation, time.Time, error) {
-	sent := fmt.Sprintf("ReserveStock %s {reservationId:%q quantity:%d ttlMillis:%d}", key, req.ReservationID, req.Quantity, req.TTLMillis)
-	env.Step("%s", sent)
-	start := time.Now()
-	got, err := reserve(ctx, env, key, req)
+func roundMS(d time.Duration) time.Duration { return d.Round(time.Millisecond) }
+
+// reserveTimed makes t's reservation and notes when; an answer that is already expired
+// is judged by the TTL.
+func reserveTimed(ctx context.Context, env *grader.Env, key string, t *timed) error {
+	sent := fmt.Sprintf("ReserveStock %s {reservationId:%q quantity:%d ttlMillis:%d}", key, t.req.ReservationID, t.req.Quantity, t.req.TTLMillis)
+	env.Step("%s (%s)", sent, t.label)
+	t.sent = time.Now()
+	got, err := reserve(ctx, env, key, t.req)
+	t.answered = time.Now()
 	if err != nil {
-		return got, start, env.Unexpected(sent, "an active reservation", err)
+		return env.Unexpected(sent, "an active reservation", err)
 	}
-	if d := checkNew(key, req, got); d != "" && got.Status != ex3.StatusExpired {
-		return got, start, grader.Fail(sent, "an active reservation of the requested quantity", "%s: %s", describeReservation(got), d)
+	t.r = got
+	if got.Status == ex3.StatusExpired {
+		if err := t.judgeExpired(sent, t.answered); err != nil {
+			return err
+		}
+		t.r = withStatus(got, ex3.StatusActive) // as it was made
+		return nil
 	}
-	return got, start, nil
+	if d := checkNew(key, t.req, got); d != "" {
+		return grader.Fail(sent, "an active reservation of the requested quantity", "%s: %s", describeReservation(got), d)
+	}
+	return nil
 }
 
-// waitStock polls GetStockLevel until done holds or within has passed, and returns the
-// last level read and whether done held.
-func waitStock(ctx context.Context, env *grader.Env, key string, within time.Duration, done func(ex3.StockLevel) bool) (ex3.StockLevel, bool, error) {
-	var last ex3.StockLevel
-	ok, err := poll(ctx, within, func() (bool, error) {
-		s, err := getStock(ctx, env, key)
-		if err != nil {
-			return false, env.Unexpected("GetStockLevel "+key+" while waiting for a reservation to expire", "the stock level", err)
-		}
-		last = s
-		return done(s), nil
-	})
-	return last, ok, err
+// judgeExpired judges a read that ended at end and saw t expired: a failure when the
+// TTL had not run out by then.
+func (t *timed) judgeExpired(sent string, end time.Time) error {
+	if end.Add(earlySlack).Before(t.due()) {
+		return grader.Fail(sent, fmt.Sprintf("%s still active until its TTL of %s has run out", t.name(), t.ttl()),
+			"it had already expired %s after ReserveStock was sent, %s before its TTL ran out", roundMS(end.Sub(t.sent)), roundMS(t.due().Sub(end))).
+			WithHint("ttlMillis is in milliseconds: the delay is time.Duration(req.TTLMillis) * time.Millisecond " +
+				"(time.Duration(req.TTLMillis) alone is nanoseconds, so the reservation expires at once)")
+	}
+	t.expired = true
+	return nil
 }
 
-// waitSettled waits until notBefore has passed and Restate has no unfinished invocation
-// on the product, nor one that the product's invocations started (a timer service of the
-// learner's, say). It reports false when that did not happen within the deadline.
-func waitSettled(ctx context.Context, env *grader.Env, key string, notBefore time.Time, within time.Duration) (bool, error) {
-	q := fmt.Sprintf(`SELECT id, status FROM sys_invocation WHERE status != 'completed' AND (
-		(target_service_name = '%[1]s' AND target_service_key = '%[2]s') OR invoked_by_target LIKE '%[1]s/%[2]s/%%')`,
-		ex3.ServiceName, key)
-	return poll(ctx, within, func() (bool, error) {
-		if time.Now().Before(notBefore) {
-			return false, nil
+// releaseBeforeTTL checks that B is still active, then releases it; both must happen
+// long before its TTL, unless the product makes them wait.
+func releaseBeforeTTL(ctx context.Context, env *grader.Env, key string, b *timed) error {
+	sent := fmt.Sprintf("GetReservation %s {reservationId:%q} right after ReserveStock with ttlMillis %d answered", key, b.r.ReservationID, b.req.TTLMillis)
+	env.Step("GetReservation %s %s (B)", key, b.r.ReservationID)
+	getSent := time.Now()
+	got, err := getReservation(ctx, env, key, b.r.ReservationID)
+	getEnd := time.Now()
+	if err != nil {
+		return env.Unexpected(sent, "the active reservation", err)
+	}
+	if got.Status == ex3.StatusExpired {
+		if err := b.judgeExpired(sent, getEnd); err != nil {
+			return err
 		}
-		var rows []struct {
-			ID     string `json:"id"`
-			Status string `json:"status"`
+	} else if d := diffReservation(b.r, got); d != "" {
+		return grader.Fail(sent, "the active reservation: "+describeReservation(b.r), "%s: %s", describeReservation(got), d)
+	}
+
+	sent = fmt.Sprintf("ReleaseReservation %s {reservationId:%q} right after reserving it with ttlMillis %d", key, b.r.ReservationID, b.req.TTLMillis)
+	env.Step("%s (B)", sent)
+	relSent := time.Now()
+	released, err := release(ctx, env, key, b.r.ReservationID)
+	relEnd := time.Now()
+	if !relEnd.Before(b.due()) {
+		return grader.Fail(sent, fmt.Sprintf("the release answered long before B's TTL of %s ran out", b.ttl()),
+			"ReserveStock took %s, GetReservation %s, ReleaseReservation %s: the TTL had run out before the release answered",
+			roundMS(b.answered.Sub(b.sent)), roundMS(getEnd.Sub(getSent)), roundMS(relEnd.Sub(relSent))).WithHint(blockingHint)
+	}
+	if err != nil {
+		return env.Unexpected(sent, "the released reservation", err)
+	}
+	if released.Status == ex3.StatusExpired {
+		if err := b.judgeExpired(sent, relEnd); err != nil {
+			return err
 		}
-		if err := env.Admin.Query(ctx, q, &rows); err != nil {
-			return false, err
-		}
-		return len(rows) == 0, nil
-	})
+	}
+	if d := diffReservation(withStatus(b.r, ex3.StatusReleased), released); d != "" {
+		return grader.Fail(sent, "the reservation with status \"released\"", "%s: %s", describeReservation(released), d)
+	}
+	return nil
 }
 
-// poll checks cond every 25 ms until it holds or within has passed.
-func poll(ctx context.Context, within time.Duration, cond func() (bool, error)) (bool, error) {
-	deadline := time.Now().Add(within)
+// expiryWatch reads the product's reservations and stock until every pending
+// reservation has expired and a given moment has passed, and judges every reading.
+type expiryWatch struct {
+	env     *grader.Env
+	key     string
+	stock   int             // restocked
+	c       ex3.Reservation // no TTL: active all along
+	b       ex3.Reservation // released: released all along
+	pending []*timed        // to expire
+}
+
+func (w *expiryWatch) run(ctx context.Context, until time.Time) error {
 	for {
-		ok, err := cond()
-		if err != nil || ok {
-			return ok, err
+		done := time.Now().After(until)
+		for _, t := range w.pending {
+			if err := w.readTimed(ctx, t); err != nil {
+				return err
+			}
+			done = done && t.expired
 		}
-		if time.Now().After(deadline) {
-			return false, nil
+		if err := w.readSteady(ctx); err != nil {
+			return err
+		}
+		if done {
+			return nil
 		}
 		select {
 		case <-ctx.Done():
-			return false, ctx.Err()
+			return ctx.Err()
+		case <-time.After(pollEvery):
+		}
+	}
+}
+
+// readTimed reads t: active before its TTL, expired after, and never later than its deadline.
+func (w *expiryWatch) readTimed(ctx context.Context, t *timed) error {
+	if t.expired {
+		return nil
+	}
+	sent := fmt.Sprintf("ReserveStock %s {reservationId:%q quantity:%d ttlMillis:%d}, then nothing but reads (GetReservation %s)",
+		w.key, t.r.ReservationID, t.req.Quantity, t.req.TTLMillis, t.r.ReservationID)
+	got, err := getReservation(ctx, w.env, w.key, t.r.ReservationID)
+	end := time.Now()
+	if err != nil {
+		return w.env.Unexpected(sent, "the reservation, active until its TTL runs out, then expired", err)
+	}
+	switch got.Status {
+	case ex3.StatusExpired:
+		if err := t.judgeExpired(sent, end); err != nil {
+			return err
+		}
+		if d := diffReservation(withStatus(t.r, ex3.StatusExpired), got); d != "" {
+			return grader.Fail(sent, "the reservation with status \"expired\", otherwise unchanged", "%s: %s", describeReservation(got), d)
+		}
+		return nil
+	case ex3.StatusActive:
+		if d := diffReservation(t.r, got); d != "" {
+			return grader.Fail(sent, "the reservation as it was made: "+describeReservation(t.r), "%s: %s", describeReservation(got), d)
+		}
+		if end.After(t.deadline()) {
+			return grader.Fail(sent, fmt.Sprintf("within %s after its TTL of %s, status \"expired\" and its %d units available again", expiryGrace, t.ttl(), t.r.Quantity),
+				"%s %s after the reservation was made: it never expired%s", describeReservation(got), roundMS(end.Sub(t.sent)),
+				stockNote(ctx, w.env, w.key, level{available: w.stock - w.c.Quantity, reserved: w.c.Quantity}))
+		}
+		return nil
+	default:
+		return grader.Fail(sent, "status \"active\" until its TTL runs out, then \"expired\"", "%s", describeReservation(got))
+	}
+}
+
+// readSteady reads what must not change while A and D expire: C stays active (it has
+// no TTL), B stays released, and the stock adds up, with C's units reserved all along.
+func (w *expiryWatch) readSteady(ctx context.Context) error {
+	for _, r := range []ex3.Reservation{w.c, w.b} {
+		sent := fmt.Sprintf("GetReservation %s {reservationId:%q} while the reservations with a TTL expire", w.key, r.ReservationID)
+		got, err := getReservation(ctx, w.env, w.key, r.ReservationID)
+		if err != nil {
+			return w.env.Unexpected(sent, describeReservation(r), err)
+		}
+		if d := diffReservation(r, got); d != "" {
+			f := grader.Fail(sent, describeReservation(r), "%s: %s", describeReservation(got), d)
+			if r.Status == ex3.StatusActive {
+				return f.WithHint("a reservation made without ttlMillis (or with 0) never expires: schedule an expiry only when ttlMillis > 0")
+			}
+			return f.WithHint("an expiry changes a reservation only while it is active: " + r.ReservationID + " was released before its TTL ran out")
+		}
+	}
+	sent := fmt.Sprintf("GetStockLevel %s while the reservations with a TTL expire (restocked %d; %d units held by %s, which has no TTL)",
+		w.key, w.stock, w.c.Quantity, w.c.ReservationID)
+	s, err := getStock(ctx, w.env, w.key)
+	if err != nil {
+		return w.env.Unexpected(sent, "the stock level", err)
+	}
+	var wrong []string
+	if s.TotalStock != s.AvailableStock+s.ReservedStock {
+		wrong = append(wrong, "totalStock is not availableStock + reservedStock")
+	}
+	if s.AvailableStock+s.ReservedStock != w.stock {
+		wrong = append(wrong, fmt.Sprintf("availableStock + reservedStock is %d, not the %d restocked", s.AvailableStock+s.ReservedStock, w.stock))
+	}
+	if s.ReservedStock < w.c.Quantity {
+		wrong = append(wrong, fmt.Sprintf("reservedStock %d is less than the %d units %s still holds", s.ReservedStock, w.c.Quantity, w.c.ReservationID))
+	}
+	if len(wrong) > 0 {
+		return grader.Fail(sent, fmt.Sprintf("totalStock %d = availableStock + reservedStock, with at least %d reserved", w.stock, w.c.Quantity),
+			"%s: %s", describeStock(s), strings.Join(wrong, "; ")).
+			WithHint("an expiry gives back the reservation's own quantity, once, and only while it is still active")
+	}
+	return nil
+}
+
+// waitSettled waits until Restate has no unfinished invocation on the product, nor one
+// that the product's invocations started (a timer service of the learner's, say), or
+// until the deadline. It returns what was still pending then ("" when nothing).
+func waitSettled(ctx context.Context, env *grader.Env, key string, deadline time.Time) (string, error) {
+	q := fmt.Sprintf(`SELECT id, target, status FROM sys_invocation WHERE status != 'completed' AND (
+		(target_service_name = '%[1]s' AND target_service_key = '%[2]s') OR invoked_by_target LIKE '%[1]s/%[2]s/%%')`,
+		ex3.ServiceName, key)
+	var rows []struct {
+		ID     string `json:"id"`
+		Target string `json:"target"`
+		Status string `json:"status"`
+	}
+	for {
+		rows = rows[:0]
+		if err := env.Admin.Query(ctx, q, &rows); err != nil {
+			return "", err
+		}
+		if len(rows) == 0 {
+			return "", nil
+		}
+		if time.Now().After(deadline) {
+			var s []string
+			for _, r := range rows {
+				s = append(s, fmt.Sprintf("%s (%s, %s)", r.Target, r.Status, r.ID))
+			}
+			return strings.Join(s, "; "), nil
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
 		case <-time.After(25 * time.Millisecond):
 		}
 	}

@@ -17,7 +17,7 @@ func stockAccurate() grader.Scenario {
 		ID:     "stock-accurate",
 		Title:  "Stock levels accurate",
 		Points: 25,
-		Needs:  needs(ex3.Restock, ex3.ReserveStock, ex3.ReleaseReservation, ex3.GetStockLevel),
+		Needs:  needs(ex3.Restock, ex3.ReserveStock, ex3.ReleaseReservation, ex3.GetStockLevel, ex3.GetReservation),
 		Hint: "keep the stock and every reservation in Restate state (restate.Get/restate.Set), never in Go variables; " +
 			"make each handler return early for an ID it has seen before, and only change stock for an active reservation",
 		// It kills and restarts the service process, which its neighbours would feel.
@@ -34,21 +34,26 @@ func runStockAccurate(ctx context.Context, env *grader.Env) error {
 	key := newProduct(env)
 	m := newModel(key)
 	ops := planned()
-	total := len(ops) + 1
+	// Step 0 is a reservation on the product before it has any stock, step 1 its first
+	// restock; the planned steps follow.
 	crash := map[int]bool{}
 	for _, n := range env.Rand.Perm(len(ops))[:crashedSteps] {
-		crash[n+1] = true
+		crash[n+2] = true
 	}
-	restartAfter := between(env.Rand, total/3, 2*total/3)
+	restartAfter := between(env.Rand, (len(ops)+2)/3, 2*(len(ops)+2)/3)
 	h := &history{}
 
-	initial := ex3.RestockRequest{RestockID: newRestockID(env.Rand), Quantity: between(env.Rand, 25, 35)}
-	if err := runStep(ctx, env, m, h, 0, m.restockStep(initial, false), false); err != nil {
+	if err := neverRestocked(ctx, env, m, h); err != nil {
 		return err
 	}
-	for n := 1; len(ops) > 0; n++ {
-		if n > 3*total {
-			return fmt.Errorf("the sequence on %s did not finish its %d planned steps in %d steps", key, total, n)
+	initial := ex3.RestockRequest{RestockID: newRestockID(env.Rand), Quantity: between(env.Rand, 25, 35)}
+	if err := runStep(ctx, env, m, h, 1, m.restockStep(initial, false), false); err != nil {
+		return err
+	}
+	n, limit := 2, 4*len(ops)
+	for ; len(ops) > 0; n++ {
+		if n > limit {
+			panic(fmt.Sprintf("the sequence on %s did not finish its planned steps in %d steps: the model cannot reach %v", key, n, ops))
 		}
 		var o op
 		o, ops = m.pick(env.Rand, ops)
@@ -62,7 +67,7 @@ func runStockAccurate(ctx context.Context, env *grader.Env) error {
 		}
 	}
 	env.Step("%d steps checked on %s (%d crashed before completion, service restarted after step %d); final %s",
-		total, key, crashedSteps, restartAfter, m.stock)
+		n, key, crashedSteps, restartAfter, m.stock)
 	return nil
 }
 
@@ -119,8 +124,33 @@ func runStep(ctx context.Context, env *grader.Env, m *model, h *history, n int, 
 	return nil
 }
 
+// neverRestocked checks the product before its first restock: zero stock, not a 404,
+// and a reservation refused with 409, after which the stock is still zero. The refused
+// ID joins the model, to be released (404) later in the sequence.
+func neverRestocked(ctx context.Context, env *grader.Env, m *model, h *history) error {
+	hint := "a product never restocked has zero stock: GetStockLevel answers zeros with its productId (a missing state key " +
+		"reads as the zero value), and any reservation on it is refused with a terminal 409"
+	sent := fmt.Sprintf("GetStockLevel %s, a product never restocked", m.key)
+	env.Step("%s", sent)
+	got, err := getStock(ctx, env, m.key)
+	if err != nil {
+		return withHint(env.Unexpected(sent, "zero stock: "+m.stock.String(), err), hint)
+	}
+	if d := m.diffLevel(m.stock, got); d != "" {
+		return grader.Fail(sent, "zero stock: "+m.stock.String(), "%s: %s", describeStock(got), d).WithHint(hint)
+	}
+	req := reservationRequest(m.key, newReservationID(env.Rand), between(env.Rand, 1, 5))
+	s := m.reserveStep(req, "")
+	s.sent += " (the product was never restocked)"
+	s.hint = hint
+	if err := runStep(ctx, env, m, h, 0, s, false); err != nil {
+		return err
+	}
+	return nil
+}
+
 // restartAndCheck kills the service process, starts it again, and checks that the
-// stock is still what the model says.
+// stock and every reservation are still what the model says.
 func restartAndCheck(ctx context.Context, env *grader.Env, m *model, h *history) error {
 	env.Step("kill the service process and start it again")
 	if err := env.RestartService(ctx); err != nil {
@@ -138,5 +168,10 @@ func restartAndCheck(ctx context.Context, env *grader.Env, m *model, h *history)
 			WithHint("the stock was lost when the process restarted: it lived in Go memory. Keep it in Restate state " +
 				"(restate.Get/restate.Set in the handlers), which Restate stores outside your process")
 	}
-	return nil
+	var want []ex3.Reservation
+	for _, id := range m.reservationIDs() {
+		want = append(want, m.reservations[id])
+	}
+	env.Step("GetReservation of the %d reservations and %d refused IDs after the restart", len(want), len(m.refused))
+	return withHint(checkStored(ctx, env, m.key, m.stock, want, m.refused, "right after your service process was killed and started again"), restartHint)
 }
