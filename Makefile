@@ -1,7 +1,7 @@
 # The README's commands. `make test` is what CI runs (through .ci/run).
 GO ?= go
 
-.PHONY: test vet bench selftest
+.PHONY: test vet bench selftest mutate
 
 test: vet
 	$(GO) test -count=1 -timeout 20m ./...
@@ -17,3 +17,8 @@ selftest:
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 20m ./grader/bench/
 	$(GO) test -run '^$$' -bench BenchmarkClass -benchtime 1x -timeout 40m ./grader/batch/
+
+# Grades every generated mutant of every reference solution and prints the mutation
+# score per exercise and operator, with each survivor's diff (a long run: see README).
+mutate:
+	$(GO) run ./cmd/mutate --out .grade/mutate

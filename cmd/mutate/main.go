@@ -1,0 +1,174 @@
+// Command mutate measures the grader with generated mutants of the reference
+// solutions (`make mutate`): it generates every mutant of each exercise's solution,
+// grades each one as an overlay with a fixed seed, and prints the mutation score per
+// exercise and per operator, and every survivor with its diff. --out DIR also writes
+// DIR/mutants.json. It exits 1 when it cannot run, or when an exercise scores below
+// --min-score.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"idempotency/grader"
+	"idempotency/grader/batch"
+	"idempotency/grader/catalog"
+	"idempotency/grader/mutate"
+	"idempotency/grader/runtime"
+	"idempotency/grader/submission"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "mutate:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("mutate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	only := fs.String("only", "", "comma-separated exercise ids (default: all)")
+	opList := fs.String("ops", "", "comma-separated operators, by name or number (default: all)")
+	seed := fs.Uint64("seed", 1, "grading seed, the same for every mutant (and the sample's)")
+	workers := fs.Int("workers", batch.DefaultWorkers(), "gradings at once (default: two per core)")
+	sample := fs.Int("sample", 0, "grade a seeded sample of N mutants per exercise (0: all)")
+	out := fs.String("out", "", "also write DIR/mutants.json")
+	list := fs.Bool("list", false, "list the mutants without grading them")
+	timeout := fs.Duration("timeout", mutate.DefaultTimeout, "bound on one mutant's grading")
+	kind := fs.String("runtime", "native", "restate-server runtime")
+	noLimits := fs.Bool("no-limits", false, "grade without the batch's limits")
+	minScore := fs.Float64("min-score", 0, "exit 1 when an exercise's mutation score (percent) is lower")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var ops []mutate.Operator
+	for _, name := range split(*opList) {
+		op, ok := mutate.ParseOperator(name)
+		if !ok {
+			return fmt.Errorf("unknown operator %q", name)
+		}
+		ops = append(ops, op)
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	root, err := submission.ModuleRoot(wd)
+	if err != nil {
+		return err
+	}
+	var exs []grader.Exercise
+	for _, ex := range catalog.All() {
+		if *only == "" || strings.Contains(","+*only+",", ","+ex.ID+",") {
+			exs = append(exs, ex)
+		}
+	}
+	if len(exs) == 0 {
+		return fmt.Errorf("no exercise matches --only %q", *only)
+	}
+
+	start := time.Now()
+	var inputs []mutate.Exercise
+	var jobs []mutate.Job
+	for _, ex := range exs {
+		pkg, err := mutate.LoadDir(ctx, root, root+"/"+ex.Solution)
+		if err != nil {
+			return fmt.Errorf("%s: %w", ex.ID, err)
+		}
+		all, st := mutate.Generate(ex.ID, pkg, ops...)
+		eqs, err := mutate.LoadEquivalents(root, ex.ID)
+		if err != nil {
+			return err
+		}
+		picked := mutate.Sample(all, *sample, *seed)
+		fmt.Fprintf(stderr, "%s: %d mutants (%d candidates, %d duplicates, %d did not type-check)%s\n",
+			ex.ID, len(all), st.Candidates, st.Duplicates, st.Dropped, sampled(len(picked), len(all)))
+		if *list {
+			for _, m := range picked {
+				mark := ""
+				if _, ok := eqs[m.ID]; ok {
+					mark = "  [equivalent]"
+				}
+				fmt.Fprintf(stdout, "%s %s | %s%s\n", ex.ID, m.ID, m.Line0, mark)
+			}
+			continue
+		}
+		inputs = append(inputs, mutate.Exercise{ID: ex.ID, All: all, Stats: st, Equivalents: eqs})
+		for _, m := range picked {
+			jobs = append(jobs, mutate.Job{Exercise: ex, Mutant: m})
+		}
+	}
+	if *list {
+		return nil
+	}
+
+	var limits *submission.Limits
+	if !*noLimits {
+		l := submission.DefaultLimits()
+		limits = &l
+	}
+	fmt.Fprintf(stderr, "grading %d mutants with seed %d and %d workers\n", len(jobs), *seed, *workers)
+	results := mutate.Run(ctx, jobs, mutate.Options{
+		Root: root, Seed: *seed, Workers: *workers, Timeout: *timeout, Runtime: runtime.Config{Kind: *kind}, Limits: limits,
+		Done: func(done, total int, r mutate.Result) {
+			fmt.Fprintf(stderr, "[%d/%d] %s %s %s (%s)\n", done, total, r.Mutant.Exercise, r.Status, r.Mutant.ID, r.Duration.Round(100*time.Millisecond))
+		},
+	})
+	for i := range inputs {
+		for _, r := range results {
+			if r.Mutant.Exercise == inputs[i].ID {
+				inputs[i].Results = append(inputs[i].Results, r)
+			}
+		}
+	}
+	sum := mutate.Summarize(inputs, *seed, *sample, *workers, start)
+	sum.WriteText(stdout)
+	if *out != "" {
+		path, err := sum.WriteJSON(*out)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "wrote %s\n", path)
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	var low []string
+	for _, e := range sum.Exercises {
+		if *minScore > 0 && e.Total.Score >= 0 && e.Total.Score < *minScore {
+			low = append(low, fmt.Sprintf("%s %s", e.Exercise, e.Total.ScoreText()))
+		}
+	}
+	if len(low) > 0 {
+		return fmt.Errorf("mutation score below %.0f%%: %s", *minScore, strings.Join(low, ", "))
+	}
+	return nil
+}
+
+func split(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func sampled(n, of int) string {
+	if n == of {
+		return ""
+	}
+	return fmt.Sprintf("; grading a sample of %d", n)
+}
