@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	restate "github.com/restatedev/sdk-go"
 	"github.com/restatedev/sdk-go/ingress"
@@ -61,11 +62,25 @@ func Call[I, O any](ctx context.Context, env *Env, t Target, in I, opts ...CallO
 		return out, err
 	}
 	out, err := ingress.Object[I, O](env.Ingress, t.Service, t.Key, t.Handler).Request(ctx, in, opts...)
+	// restate-server's ingress answers 503 of its own (not the handler's) while it is
+	// overloaded or its partition is not leading yet: the request was not taken, so it is
+	// sent again, a few times, before that counts as an answer.
+	for wait := 100 * time.Millisecond; ingressUnavailable(err) && wait <= 1600*time.Millisecond; wait *= 2 {
+		select {
+		case <-ctx.Done():
+			return out, ctx.Err()
+		case <-time.After(wait):
+		}
+		out, err = ingress.Object[I, O](env.Ingress, t.Service, t.Key, t.Handler).Request(ctx, in, opts...)
+	}
 	if err == nil {
 		return out, nil
 	}
 	var ie ingress.Error
 	if errors.As(err, &ie) {
+		if ingressUnavailable(err) {
+			return out, fmt.Errorf("call %s: restate-server's ingress kept answering %d %s", t, ie.Code(), ie.Message())
+		}
 		return out, &CallError{Target: t, Code: int(ie.Code()), Message: ie.Message(), FromHandler: ie.IsInvocationError()}
 	}
 	if ctx.Err() != nil {
@@ -79,6 +94,12 @@ func Call[I, O any](ctx context.Context, env *Env, t Target, in I, opts ...CallO
 			Message: fmt.Sprintf("a success whose body is not a %T as the contract says (%v)", zero, err)}
 	}
 	return out, fmt.Errorf("call %s: %w", t, err)
+}
+
+// ingressUnavailable reports a 503 that restate-server's ingress gave of its own.
+func ingressUnavailable(err error) bool {
+	var ie ingress.Error
+	return errors.As(err, &ie) && ie.Code() == 503 && !ie.IsInvocationError()
 }
 
 // Code returns the status code of a *CallError, 200 for nil, and 0 for anything else.

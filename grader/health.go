@@ -12,40 +12,64 @@ import (
 
 // harnessFault checks the parts of the run the grader owns (restate-server's admin API,
 // its ingress and its SQL introspection, the fault proxy, the fixture world) and
-// describes the first that no longer answers within 2 seconds. A verdict
-// reached while one of them was down says nothing about the submission, so the caller
-// reports it as "could not judge" instead of "fail". The service process is not checked:
-// it is the submission's, and its death is the submission's doing.
+// describes the first that does not answer. A verdict reached while one of them was
+// down says nothing about the submission, so the caller reports it as "could not judge"
+// instead of "fail". The service process is not checked: it is the submission's, and
+// its death is the submission's doing.
+//
+// Each part gets its own deadline and a second chance: on a loaded machine (a class
+// graded with many workers) a slow answer is not a dead part, and calling it dead would
+// hide a verdict.
 func harnessFault(env *Env) string {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
+	var checks []func(context.Context) (string, error)
 	if env.Server != nil {
-		if err := httpOK(ctx, env.Server.AdminURL()+"/health"); err != nil {
-			return "restate-server stopped answering (" + err.Error() + ")"
-		}
-		if err := httpOK(ctx, env.Server.IngressURL()+"/restate/health"); err != nil {
-			return "restate-server's ingress stopped answering (" + err.Error() + ")"
-		}
+		checks = append(checks,
+			func(ctx context.Context) (string, error) {
+				return "restate-server stopped answering", httpOK(ctx, env.Server.AdminURL()+"/health")
+			},
+			func(ctx context.Context) (string, error) {
+				return "restate-server's ingress stopped answering", httpOK(ctx, env.Server.IngressURL()+"/restate/health")
+			})
 	}
 	if env.Admin != nil {
-		var rows []struct {
-			N int `json:"n"`
-		}
-		if err := env.Admin.Query(ctx, "SELECT COUNT(*) AS n FROM sys_deployment", &rows); err != nil {
-			return "restate-server stopped answering SQL queries (" + err.Error() + ")"
-		}
+		checks = append(checks, func(ctx context.Context) (string, error) {
+			var rows []struct {
+				N int `json:"n"`
+			}
+			return "restate-server stopped answering SQL queries", env.Admin.Query(ctx, "SELECT COUNT(*) AS n FROM sys_deployment", &rows)
+		})
 	}
 	if env.Proxy != nil {
-		if err := dial(ctx, env.Proxy.URL); err != nil {
-			return "the grader's fault proxy stopped answering (" + err.Error() + ")"
-		}
+		checks = append(checks, func(ctx context.Context) (string, error) {
+			return "the grader's fault proxy stopped answering", dial(ctx, env.Proxy.URL)
+		})
 	}
 	if env.World != nil {
-		if err := dial(ctx, env.World.URL); err != nil {
-			return "the fixture world stopped answering (" + err.Error() + ")"
+		checks = append(checks, func(ctx context.Context) (string, error) {
+			return "the fixture world stopped answering", dial(ctx, env.World.URL)
+		})
+	}
+	for _, check := range checks {
+		if what, err := probe(check); err != nil {
+			return what + " (" + err.Error() + ")"
 		}
 	}
 	return ""
+}
+
+// probe runs check with a deadline, and once more with a longer one if it fails.
+func probe(check func(context.Context) (string, error)) (string, error) {
+	var what string
+	var err error
+	for _, d := range []time.Duration{3 * time.Second, 10 * time.Second} {
+		ctx, cancel := context.WithTimeout(context.Background(), d)
+		what, err = check(ctx)
+		cancel()
+		if err == nil {
+			return "", nil
+		}
+	}
+	return what, err
 }
 
 func httpOK(ctx context.Context, u string) error {
