@@ -37,6 +37,11 @@ func Generate(exercise string, pkg *Package, ops ...Operator) ([]*Mutant, Stats)
 		for _, op := range ops {
 			for _, c := range operators[op](s) {
 				st.Candidates++
+				if c.alt != nil {
+					if src, err := apply(f.Src, c.edits); err != nil || pkg.Compiles(f.Name, src) != nil {
+						c = *c.alt
+					}
+				}
 				src, err := apply(f.Src, c.edits)
 				if err != nil {
 					st.Duplicates++
@@ -106,10 +111,27 @@ func newMutant(exercise string, f *File, c candidate, src []byte) *Mutant {
 	m.ID = mutantID(c.op, f.Name, line, col, normalize(original), normalize(e.text))
 	m.Line0 = c.label
 	if m.Line0 == "" {
-		m.Line0 = changedLine(f.Src, src)
+		m.Line0 = editedLine(f.Src, e)
 	}
 	m.Diff = unifiedDiff(f.Name, f.Src, src, 2)
 	return m
+}
+
+// editedLine is the line of the edit as the mutant has it: what precedes the edit on
+// its line, the replacement's first line, and the rest of the line when the edit ends
+// on it.
+func editedLine(src []byte, e edit) string {
+	start := bytes.LastIndexByte(src[:e.pos], '\n') + 1
+	line := string(src[start:e.pos]) + firstLine(e.text+"\n")
+	if !strings.Contains(e.text, "\n") {
+		if rest := src[e.end:]; !bytes.Contains(src[e.pos:e.end], []byte("\n")) {
+			if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+				rest = rest[:i]
+			}
+			line += string(rest)
+		}
+	}
+	return strings.TrimSpace(line)
 }
 
 // normalize makes the hashed text independent of indentation, so that re-indenting a

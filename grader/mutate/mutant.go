@@ -96,6 +96,8 @@ type candidate struct {
 	edits []edit
 	at    int    // offset the ID names; 0: the first edit's
 	label string // what a reviewer reads instead of the first changed line ("" = that line)
+	// alt is tried when this one does not type-check: the same mutation in a longer form.
+	alt *candidate
 }
 
 // apply returns src with the edits applied; edits must not overlap.

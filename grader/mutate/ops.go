@@ -71,9 +71,44 @@ func (s *site) unwrapRun() []candidate {
 		if _, lit := call.Args[1].(*ast.FuncLit); !lit {
 			fn = "(" + fn + ")"
 		}
-		out = append(out, s.replace(UnwrapRun, call, fn+"(nil)"))
+		c := s.replace(UnwrapRun, call, fn+"(nil)")
+		if alt, ok := s.unwrapTyped(call, fn); ok {
+			c.alt = &alt
+		}
+		out = append(out, c)
 	})
 	return out
+}
+
+// unwrapTyped is the unwrapped Run for a result assigned to an err that an earlier
+// restate call declared as restate.TerminalError: the body runs first, outside the
+// journal, and a Run that only records what it returned keeps the result's types.
+func (s *site) unwrapTyped(call *ast.CallExpr, fn string) (candidate, bool) {
+	restate, extra, ok := s.importName(restatePath, "restate")
+	if !ok {
+		return candidate{}, false
+	}
+	opts := ""
+	for _, a := range call.Args[2:] {
+		opts += ", " + s.text(a)
+	}
+	ctx := s.text(call.Args[0])
+	if s.isRestate(call, "RunVoid") {
+		text := "func() " + restate + ".TerminalError { e := " + fn + "(nil); return " + restate + ".RunVoid(" + ctx +
+			", func(" + restate + ".RunContext) error { return e }" + opts + ") }()"
+		return s.replace(UnwrapRun, call, text, extra...), true
+	}
+	tup, ok := s.typeOf(call).(*types.Tuple)
+	if !ok || tup.Len() != 2 {
+		return candidate{}, false
+	}
+	typ, more, ok := s.typeName(tup.At(0).Type())
+	if !ok {
+		return candidate{}, false
+	}
+	text := "func() (" + typ + ", " + restate + ".TerminalError) { v, e := " + fn + "(nil); return " + restate + ".Run(" + ctx +
+		", func(" + restate + ".RunContext) (" + typ + ", error) { return v, e }" + opts + ") }()"
+	return s.replace(UnwrapRun, call, text, append(extra, more...)...), true
 }
 
 // clockOnly returns E when call is restate.Run(ctx, func(...) (T, error) { return E, nil })
@@ -107,8 +142,9 @@ func (s *site) clockOnly(call *ast.CallExpr) ast.Expr {
 }
 
 // 2. Delete `if cond { ...; return ... }` (no else). A plain error check after a state
-// read is left alone: restate.Get fails only when the state it reads does not decode,
-// which the reference solution's own writes never cause.
+// read or a journaled clock is left alone: restate.Get fails only when the state it
+// reads does not decode, which the solution's own writes never cause, and a Run that
+// only reads the clock never fails.
 func (s *site) dropGuard() []candidate {
 	var out []candidate
 	s.stmtLists(func(list []ast.Stmt) {
@@ -150,7 +186,7 @@ func (s *site) stateReadErrCheck(ifs *ast.IfStmt, prev ast.Stmt) bool {
 		return false
 	}
 	call, ok := ast.Unparen(as.Rhs[0]).(*ast.CallExpr)
-	return ok && s.readsState(call)
+	return ok && (s.readsState(call) || s.clockOnly(call) != nil)
 }
 
 // readsState: restate.Get, or a function of the package whose body is `return restate.Get(...)`.
@@ -211,7 +247,7 @@ func (s *site) negate() []candidate {
 	s.walk(func(n ast.Node, parents []ast.Node) {
 		switch x := n.(type) {
 		case *ast.BinaryExpr:
-			if to, ok := flips[x.Op]; ok {
+			if to, ok := flips[x.Op]; ok && !s.errNilCheck(x) {
 				// The whole comparison is the replaced node: its text names the mutant.
 				text := s.text(x.X) + s.between(x.X.End(), x.OpPos) + to.String() + s.between(x.OpPos+token.Pos(len(x.Op.String())), x.Y.Pos()) + s.text(x.Y)
 				out = append(out, s.replace(Negate, x, text))
@@ -230,6 +266,13 @@ func (s *site) negate() []candidate {
 		}
 	})
 	return out
+}
+
+// errNilCheck: err == nil or err != nil. Flipping one turns every success into a failure
+// (or the reverse): any grader kills it at once, so grading it teaches nothing.
+func (s *site) errNilCheck(b *ast.BinaryExpr) bool {
+	id, ok := ast.Unparen(b.Y).(*ast.Ident)
+	return ok && id.Name == "nil" && s.isErrorValue(b.X)
 }
 
 func (s *site) between(a, b token.Pos) string { return string(s.file.Src[s.off(a):s.off(b)]) }

@@ -220,3 +220,21 @@ func (s *site) zeroValues(t types.Type) (string, []edit, bool) {
 	}
 	return strings.Join(parts, ", "), extra, ok
 }
+
+// typeName is how the file spells t, importing what it needs.
+func (s *site) typeName(t types.Type) (string, []edit, bool) {
+	var extra []edit
+	ok := true
+	name := types.TypeString(t, func(p *types.Package) string {
+		if p.Path() == "main" {
+			return ""
+		}
+		n, ed, good := s.importName(p.Path(), p.Name())
+		if !good || strings.Contains(p.Path(), "/internal/") {
+			ok = false
+		}
+		extra = append(extra, ed...)
+		return n
+	})
+	return name, extra, ok
+}
