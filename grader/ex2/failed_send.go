@@ -145,6 +145,9 @@ func refusedOnce(ctx context.Context, env *grader.Env, key, recipient, handler, 
 	if err != nil {
 		return answer{}, err
 	}
+	if retried == nil && a.err == nil && a.rec.Status == ex2.StatusPending {
+		return answer{}, answeredPending(sent, a.rec)
+	}
 	calls := smtpCalls(env, recipient)
 	if retried != nil {
 		calls = retried
