@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 )
 
@@ -86,7 +85,7 @@ func (p *Process) command(env []string) (*exec.Cmd, *os.File, error) {
 	if p.limits == nil {
 		cmd := exec.Command(p.Binary)
 		cmd.Env = env
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		cmd.SysProcAttr = groupAttr()
 		return cmd, nil, nil
 	}
 	r, w, err := os.Pipe()
@@ -96,7 +95,7 @@ func (p *Process) command(env []string) (*exec.Cmd, *os.File, error) {
 	cmd := exec.Command("/bin/sh", "-c", p.limits.script(), p.Binary)
 	cmd.Env = env
 	cmd.ExtraFiles = []*os.File{r}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = groupAttr()
 	dir, err := p.workDir()
 	if err != nil {
 		r.Close()
@@ -104,8 +103,10 @@ func (p *Process) command(env []string) (*exec.Cmd, *os.File, error) {
 		return nil, nil, err
 	}
 	cmd.Dir = dir
+	// Its temp files go with its work dir (the grader's own temp dir is not writable by nobody).
+	cmd.Env = append(cmd.Env, "TMPDIR="+dir)
 	if uid, gid, ok := p.dropTo(); ok {
-		cmd.SysProcAttr.Credential = &syscall.Credential{Uid: uid, Gid: gid, NoSetGroups: true}
+		setCredential(cmd, uid, gid)
 	}
 	return cmd, w, nil
 }
@@ -194,7 +195,8 @@ func newCgroup(l *Limits) *cgroup {
 	if !CgroupsWritable() {
 		return nil
 	}
-	name := fmt.Sprintf("%d-%d", os.Getpid(), cgroupSeq.Add(1))
+	// Named by the owning grader, so that the sweep can remove a group its grader left.
+	name := fmt.Sprintf("%s-%d", Self(), cgroupSeq.Add(1))
 	files := map[string]map[string]string{
 		"memory": {},
 		"pids":   {},
@@ -269,7 +271,7 @@ func (c *cgroup) killAll() {
 			return
 		}
 		for _, pid := range pids {
-			_ = syscall.Kill(pid, syscall.SIGKILL)
+			killPID(pid)
 		}
 		// Dead processes leave cgroup.procs once reaped; poll until they have.
 		time.Sleep(10 * time.Millisecond)

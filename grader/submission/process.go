@@ -51,8 +51,9 @@ func StartWithLimits(binary string, env []string, logs int, limits *Limits) (*Pr
 }
 
 func (p *Process) start() error {
-	// Its own process group, so Stop reaches anything the submission forked.
-	cmd, gate, err := p.command(append(os.Environ(), append([]string{"PORT=" + strconv.Itoa(p.Port)}, p.Env...)...))
+	// Its own process group, so Stop reaches anything the submission forked; the owner
+	// variable lets the next grader's sweep find it should this grader die first.
+	cmd, gate, err := p.command(append(os.Environ(), append([]string{"PORT=" + strconv.Itoa(p.Port), OwnerEnvVar()}, p.Env...)...))
 	if err != nil {
 		return err
 	}
@@ -64,7 +65,7 @@ func (p *Process) start() error {
 		return fmt.Errorf("start service: %w", err)
 	}
 	if err := p.confine(cmd, gate); err != nil {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = killGroup(cmd.Process.Pid, syscall.SIGKILL)
 		_ = cmd.Wait()
 		return fmt.Errorf("confine service: %w", err)
 	}
@@ -161,12 +162,12 @@ func (p *Process) signal(sig syscall.Signal, grace time.Duration) error {
 		return nil
 	}
 	pgid := cmd.Process.Pid
-	_ = syscall.Kill(-pgid, sig)
+	_ = killGroup(pgid, sig)
 	if grace > 0 {
 		select {
 		case <-done:
 		case <-time.After(grace):
-			_ = syscall.Kill(-pgid, syscall.SIGKILL)
+			_ = killGroup(pgid, syscall.SIGKILL)
 			<-done
 		}
 	} else {
@@ -174,7 +175,7 @@ func (p *Process) signal(sig syscall.Signal, grace time.Duration) error {
 	}
 	// Anything the submission forked into its group and left behind goes too, and with
 	// a cgroup, anything that left the group.
-	err := syscall.Kill(-pgid, syscall.SIGKILL)
+	err := killGroup(pgid, syscall.SIGKILL)
 	p.cgroup.killAll()
 	if err != nil && !errors.Is(err, syscall.ESRCH) {
 		return fmt.Errorf("kill service process group %d: %w", pgid, err)
