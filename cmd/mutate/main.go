@@ -80,7 +80,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	start := time.Now()
 	var inputs []mutate.Exercise
-	var jobs []mutate.Job
+	var perExercise [][]mutate.Job
 	for _, ex := range exs {
 		pkg, err := mutate.LoadDir(ctx, root, root+"/"+ex.Solution)
 		if err != nil {
@@ -105,13 +105,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			continue
 		}
 		inputs = append(inputs, mutate.Exercise{ID: ex.ID, All: all, Stats: st, Equivalents: eqs})
+		var js []mutate.Job
 		for _, m := range picked {
-			jobs = append(jobs, mutate.Job{Exercise: ex, Mutant: m})
+			js = append(js, mutate.Job{Exercise: ex, Mutant: m})
 		}
+		perExercise = append(perExercise, js)
 	}
 	if *list {
 		return nil
 	}
+	jobs := interleave(perExercise)
 
 	var limits *submission.Limits
 	if !*noLimits {
@@ -142,7 +145,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "wrote %s\n", path)
 	}
 	if ctx.Err() != nil {
-		return ctx.Err()
+		return fmt.Errorf("interrupted: the report covers the mutants graded before: %w", ctx.Err())
 	}
 	var low []string
 	for _, e := range sum.Exercises {
@@ -154,6 +157,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("mutation score below %.0f%%: %s", *minScore, strings.Join(low, ", "))
 	}
 	return nil
+}
+
+// interleave takes one job of each exercise in turn, so that a run interrupted early
+// (Ctrl-C reports what was graded) has graded every exercise alike.
+func interleave(per [][]mutate.Job) []mutate.Job {
+	var out []mutate.Job
+	for i := 0; ; i++ {
+		added := false
+		for _, js := range per {
+			if i < len(js) {
+				out = append(out, js[i])
+				added = true
+			}
+		}
+		if !added {
+			return out
+		}
+	}
 }
 
 func split(s string) []string {

@@ -48,6 +48,9 @@ type Tally struct {
 }
 
 func (t *Tally) add(r Result, equivalent bool) {
+	if r.Status == NotGraded {
+		return
+	}
 	t.Graded++
 	switch r.Status {
 	case Killed:
@@ -125,6 +128,9 @@ func Summarize(exs []Exercise, seed uint64, sample, workers int, started time.Ti
 		es := ExerciseSummary{Exercise: ex.ID, Generated: len(ex.All), Candidates: ex.Stats.Candidates, Duplicates: ex.Stats.Duplicates, Uncompiled: ex.Stats.Dropped}
 		ops := map[Operator]*Tally{}
 		for _, r := range ex.Results {
+			if r.Status == NotGraded {
+				continue
+			}
 			eq, listed := ex.Equivalents[r.Mutant.ID]
 			ms := MutantSummary{
 				ID: r.Mutant.ID, Operator: r.Mutant.Operator.String(), File: r.Mutant.File, Line: r.Mutant.Line, Col: r.Mutant.Col,

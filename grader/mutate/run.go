@@ -23,6 +23,9 @@ const (
 	Survived Status = "survived" // full marks, bonus included
 	Errored  Status = "error"    // none failed, some could not be judged (or the grading timed out)
 	Dropped  Status = "dropped"  // go build refused it
+	// NotGraded is a mutant the run was interrupted before or while grading: left out
+	// of every count, so that an interrupted run still reports what it graded.
+	NotGraded Status = "not-graded"
 )
 
 // Job is one mutant to grade against its exercise.
@@ -88,7 +91,7 @@ func Run(ctx context.Context, jobs []Job, opts Options) []Result {
 	}
 	for i := range jobs {
 		if ctx.Err() != nil {
-			results[i] = Result{Mutant: jobs[i].Mutant, Status: Errored, Detail: "not graded: " + ctx.Err().Error()}
+			results[i] = Result{Mutant: jobs[i].Mutant, Status: NotGraded, Detail: ctx.Err().Error()}
 			continue
 		}
 		queue <- i
@@ -112,6 +115,9 @@ func grade(ctx context.Context, jb Job, opts Options) Result {
 	})
 	r := classify(jb.Mutant, rep)
 	r.Duration = time.Since(start)
+	if ctx.Err() != nil {
+		r.Status, r.Detail = NotGraded, ctx.Err().Error()
+	}
 	if r.Status == Errored && errors.Is(gctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
 		r.Detail = fmt.Sprintf("timed out after %s; %s", opts.Timeout, r.Detail)
 	}
