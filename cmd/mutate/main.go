@@ -48,6 +48,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	timeout := fs.Duration("timeout", mutate.DefaultTimeout, "bound on one mutant's grading")
 	kind := fs.String("runtime", "native", "restate-server runtime")
 	noLimits := fs.Bool("no-limits", false, "grade without the batch's limits")
+	retries := fs.Int("retries", 1, "grade a mutant again when the grader could not judge it, up to N times")
 	minScore := fs.Float64("min-score", 0, "exit 1 when an exercise's mutation score (percent) is lower")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -123,7 +124,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stderr, "grading %d mutants with seed %d and %d workers\n", len(jobs), *seed, *workers)
 	results := mutate.Run(ctx, jobs, mutate.Options{
-		Root: root, Seed: *seed, Workers: *workers, Timeout: *timeout, Runtime: runtime.Config{Kind: *kind}, Limits: limits,
+		Root: root, Seed: *seed, Workers: *workers, Timeout: *timeout, Runtime: runtime.Config{Kind: *kind}, Limits: limits, Retries: *retries,
 		Done: func(done, total int, r mutate.Result) {
 			fmt.Fprintf(stderr, "[%d/%d] %s %s %s (%s)\n", done, total, r.Mutant.Exercise, r.Status, r.Mutant.ID, r.Duration.Round(100*time.Millisecond))
 		},

@@ -54,6 +54,9 @@ type Options struct {
 	Timeout time.Duration // per mutant (0: DefaultTimeout)
 	Runtime runtime.Config
 	Limits  *submission.Limits
+	// Retries grades a mutant again when the grader could not judge it (a server that
+	// was slow to start on a loaded machine), up to this many times.
+	Retries int
 	// Done is called after each grading, for progress.
 	Done func(done, total int, r Result)
 }
@@ -80,6 +83,9 @@ func Run(ctx context.Context, jobs []Job, opts Options) []Result {
 		wg.Go(func() {
 			for i := range queue {
 				results[i] = grade(ctx, jobs[i], opts)
+				for try := 0; try < opts.Retries && results[i].Status == Errored && ctx.Err() == nil; try++ {
+					results[i] = grade(ctx, jobs[i], opts)
+				}
 				mu.Lock()
 				done++
 				if opts.Done != nil {
