@@ -33,8 +33,21 @@ type containerServer struct {
 	stopped bool
 }
 
+// errPull marks a start that failed because the image could not be pulled.
+var errPull = errors.New("could not pull the image")
+
 func startContainer(ctx context.Context, cfg Config) (Server, error) {
 	setTestcontainersEnv()
+	// Checked here, once, because testcontainers would pull a missing image silently.
+	present, err := imagePresent(ctx, cfg.Image)
+	if err != nil {
+		return nil, fmt.Errorf("start restate-server container: %w", err)
+	}
+	if !present {
+		if err := pullImage(ctx, cfg.Image, cfg.Progress); err != nil {
+			return nil, fmt.Errorf("start restate-server container: %w: %w (without a registry, build it locally with .ci/restate-image.sh, or use --runtime native)", errPull, err)
+		}
+	}
 	for attempt := 1; ; attempt++ {
 		s, err := runContainer(ctx, cfg)
 		if err == nil {
@@ -70,15 +83,6 @@ func setTestcontainersEnv() {
 
 // runContainer starts one container on freshly chosen ports; on any failure it removes it.
 func runContainer(ctx context.Context, cfg Config) (_ *containerServer, err error) {
-	// Checked first because testcontainers would try to pull a missing image, which here
-	// can only fail, and slowly.
-	present, err := imagePresent(ctx, cfg.Image)
-	if err != nil {
-		return nil, err
-	}
-	if !present {
-		return nil, fmt.Errorf("image %s is not present locally (images are never pulled; build it with .ci/restate-image.sh)", cfg.Image)
-	}
 	p, err := freePorts()
 	if err != nil {
 		return nil, err
@@ -88,6 +92,9 @@ func runContainer(ctx context.Context, cfg Config) (_ *containerServer, err erro
 			Image: cfg.Image,
 			Cmd:   []string{"--base-dir", containerDataDir, "--node-name", "n1", "--no-logo"},
 			Env:   serverEnv(cfg, p),
+			// Who owns it: a later grader removes it should this one be killed (Ryuk,
+			// testcontainers' own reaper, needs an image that cannot always be pulled).
+			Labels: ownerLabels(),
 			// Host networking only: the server binds 127.0.0.1 like the native one, and
 			// reaches the learner's service on 127.0.0.1. A bridge would need neither.
 			HostConfigModifier: func(hc *container.HostConfig) { hc.NetworkMode = "host" },
@@ -260,8 +267,7 @@ func DockerAvailable(ctx context.Context) bool {
 	return err == nil
 }
 
-// imagePresent reports whether image is in the local engine. Nothing is ever pulled: no
-// registry is reachable where the grader runs.
+// imagePresent reports whether image is in the local engine.
 func imagePresent(ctx context.Context, image string) (bool, error) {
 	cli, err := client.New(client.FromEnv)
 	if err != nil {

@@ -2,13 +2,20 @@ package runtime
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"idempotency/grader/submission"
+
 	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -112,13 +119,65 @@ func TestContainerStartFailureRemovesContainer(t *testing.T) {
 	assert.ElementsMatch(t, before, containerIDs(t), "a failed start must remove its container")
 }
 
-func TestContainerMissingImageFailsFast(t *testing.T) {
+func TestContainerUnpullableImageFails(t *testing.T) {
 	requireDocker(t)
-	began := time.Now()
-	s, err := Start(t.Context(), Config{Kind: "container", Image: "idempotency-grader/no-such-image:0"})
+	before := containerIDs(t)
+	var progress bytes.Buffer
+	s, err := Start(t.Context(), Config{Kind: "container", Image: "127.0.0.1:1/idempotency-grader/no-such-image:0", Progress: &progress})
 	assert.Nil(t, s)
-	assert.ErrorContains(t, err, "not present locally")
-	assert.Less(t, time.Since(began), 2*time.Second, "a missing image must not be pulled")
+	assert.ErrorIs(t, err, errPull)
+	assert.ErrorContains(t, err, ".ci/restate-image.sh", "the error says what to do without a registry")
+	assert.Contains(t, progress.String(), "pulling 127.0.0.1:1/idempotency-grader/no-such-image:0")
+	assert.ElementsMatch(t, before, containerIDs(t), "a failed pull leaves no container")
+}
+
+// A container whose grader is gone is removed by the next sweep; one whose grader runs
+// (this test process) is kept.
+func TestSweepContainers(t *testing.T) {
+	requireDocker(t)
+	s := startServer(t, Config{Kind: "container", Log: serverLog(t)})
+	live := s.(*containerServer).ctr.GetContainerID()
+	cli := dockerClient(t)
+	res, err := cli.ContainerInspect(t.Context(), live, client.ContainerInspectOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, submission.Self().String(), res.Container.Config.Labels[labelOwner], "every container carries its owner")
+
+	labels := ownerLabels()
+	labels[labelOwner] = deadOwner(t).String()
+	created, err := cli.ContainerCreate(t.Context(), client.ContainerCreateOptions{
+		Config: &container.Config{Image: DefaultImage, Cmd: []string{"--version"}, Labels: labels},
+	})
+	require.NoError(t, err)
+	orphan := created.ID
+	t.Cleanup(func() { _, _ = cli.ContainerRemove(context.Background(), orphan, client.ContainerRemoveOptions{Force: true}) })
+
+	n, err := SweepContainers(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	assert.False(t, containerExists(t, orphan), "the container of a grader that is gone must be removed")
+	assert.True(t, containerExists(t, live), "a running grader's container must be kept")
+}
+
+// deadOwner is a process that ran and is gone, as the owner a killed grader leaves.
+func deadOwner(t *testing.T) submission.Owner {
+	t.Helper()
+	cmd := exec.Command("sleep", "60")
+	require.NoError(t, cmd.Start())
+	o, ok := submission.ParseOwner(fmt.Sprintf("%d-%s", cmd.Process.Pid, procStart(t, cmd.Process.Pid)))
+	require.True(t, ok)
+	require.NoError(t, cmd.Process.Kill())
+	_ = cmd.Wait()
+	return o
+}
+
+// procStart is field 22 of /proc/PID/stat, the process's start time.
+func procStart(t *testing.T, pid int) string {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	require.NoError(t, err)
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	return f[19]
 }
 
 func TestAutoChoosesContainerWhenImagePresent(t *testing.T) {

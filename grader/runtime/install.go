@@ -3,14 +3,12 @@ package runtime
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	goruntime "runtime"
-	"syscall"
 	"time"
 )
 
@@ -147,13 +145,13 @@ func lockFile(ctx context.Context, path string, w io.Writer) (unlock func(), err
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for waited := false; ; waited = true {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return func() { f.Close() }, nil // closing releases the lock
-		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) {
+		locked, err := tryLock(f)
+		if err != nil {
 			f.Close()
 			return nil, fmt.Errorf("lock %s: %w", path, err)
+		}
+		if locked {
+			return func() { f.Close() }, nil // closing releases the lock
 		}
 		if !waited {
 			fmt.Fprintln(w, "restate-server: another grader is installing it; waiting")

@@ -33,7 +33,7 @@ func CachedBinaryPath() (path string, fromEnv bool, err error) {
 	return bin, false, nil
 }
 
-// ImagePresent reports whether image is in the local Docker engine (nothing is pulled).
+// ImagePresent reports whether image is in the local Docker engine (it pulls nothing).
 func ImagePresent(ctx context.Context, image string) (bool, error) {
 	return imagePresent(ctx, image)
 }

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -50,10 +51,17 @@ func Start(ctx context.Context, cfg Config) (Server, error) {
 	cfg = cfg.withDefaults()
 	switch cfg.Kind {
 	case "auto":
-		kind, why := chooseKind(ctx, cfg.Image)
-		fmt.Fprintf(cfg.Progress, "restate-server: %s (%s)\n", describeKind(kind), why)
-		cfg.Kind = kind
-		return Start(ctx, cfg)
+		c := Choose(ctx, cfg.Image)
+		fmt.Fprintf(cfg.Progress, "restate-server: %s (%s)\n", Describe(c.Kind), c.Why)
+		cfg.Kind = c.Kind
+		s, err := Start(ctx, cfg)
+		if err != nil && c.Pull && errors.Is(err, errPull) && ctx.Err() == nil {
+			// No registry reachable (offline, say): the native binary still grades.
+			fmt.Fprintf(cfg.Progress, "restate-server: %v; using the native binary instead\n", err)
+			cfg.Kind = "native"
+			return Start(ctx, cfg)
+		}
+		return s, err
 	case "native":
 		return startNative(ctx, cfg)
 	case "container":
@@ -82,30 +90,6 @@ func (c Config) withDefaults() Config {
 		c.Progress = io.Discard
 	}
 	return c
-}
-
-// chooseKind prefers a container when one can start without a registry: the image pins
-// the server, and the host needs neither Node nor the 225 MB cache. Otherwise the native
-// binary, which needs npm once.
-func chooseKind(ctx context.Context, image string) (kind, why string) {
-	if !DockerAvailable(ctx) {
-		return "native", "no Docker engine answered"
-	}
-	present, err := imagePresent(ctx, image)
-	switch {
-	case err != nil:
-		return "native", fmt.Sprintf("could not inspect image %s: %v", image, err)
-	case !present:
-		return "native", fmt.Sprintf("image %s is not present locally and is never pulled", image)
-	}
-	return "container", fmt.Sprintf("Docker engine answered and image %s is present", image)
-}
-
-func describeKind(kind string) string {
-	if kind == "container" {
-		return "container"
-	}
-	return "native binary"
 }
 
 // serverEnv is the configuration every server we start gets, whatever runs it.

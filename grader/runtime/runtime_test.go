@@ -43,14 +43,38 @@ func TestStartRejectsBadConfig(t *testing.T) {
 	}
 }
 
-func TestAutoFallsBackToNativeWithoutImage(t *testing.T) {
+// Without Docker auto uses the native binary; with Docker but an image no registry
+// serves, it tries to pull it, says so, and uses the native binary instead.
+func TestAutoFallsBackToNative(t *testing.T) {
 	var progress bytes.Buffer
-	s := startServer(t, Config{Image: "idempotency-grader/no-such-image:0", Progress: &progress, Log: serverLog(t)})
+	s := startServer(t, Config{Image: "127.0.0.1:1/idempotency-grader/no-such-image:0", Progress: &progress, Log: serverLog(t)})
 	assert.Equal(t, "native", s.Kind())
-	line := progress.String()
-	assert.True(t, strings.HasPrefix(line, "restate-server: native binary ("), "progress: %q", line)
-	assert.True(t, strings.Contains(line, "no Docker engine answered") || strings.Contains(line, "not present locally"),
-		"progress must say why: %q", line)
+	out := progress.String()
+	if DockerAvailable(t.Context()) {
+		assert.Contains(t, out, "restate-server: container (a Docker engine answered; image 127.0.0.1:1/idempotency-grader/no-such-image:0 is pulled on first use)")
+		assert.Contains(t, out, "using the native binary instead")
+	} else {
+		assert.True(t, strings.HasPrefix(out, "restate-server: native binary (no Docker engine answered)"), "progress: %q", out)
+	}
+}
+
+func TestChooseSaysWhy(t *testing.T) {
+	t.Run("no engine", func(t *testing.T) {
+		t.Setenv("DOCKER_HOST", "unix://"+t.TempDir()+"/docker.sock")
+		c := Choose(t.Context(), "")
+		assert.Equal(t, Choice{Kind: "native", Why: "no Docker engine answered"}, c)
+	})
+	t.Run("engine on another machine", func(t *testing.T) {
+		// Judged from the address alone: nothing is dialled.
+		t.Setenv("DOCKER_HOST", "tcp://docker.example:2376")
+		assert.Contains(t, hostNetworkElsewhere(t.Context()), "runs on another machine")
+	})
+	t.Run("engine on loopback", func(t *testing.T) {
+		t.Setenv("DOCKER_HOST", "unix://"+t.TempDir()+"/docker.sock")
+		assert.Empty(t, hostNetworkElsewhere(t.Context()))
+	})
+	assert.Equal(t, "native binary", Describe("native"))
+	assert.Equal(t, "container", Describe("container"))
 }
 
 func TestDockerAvailableIsQuick(t *testing.T) {
