@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"idempotency/contract/ex6"
@@ -39,9 +40,28 @@ func process(ctx context.Context, env *grader.Env, o order, sent string) (ex6.Or
 const answerHint = "a business failure (sold out, declined, undeliverable, confirmation refused) is an answer, not an error: " +
 	"compensate, then return (and store) an OrderResult with status \"failed\" and a failureReason"
 
+// failedHint is the hint of a ProcessOrder that failed with something other than a
+// terminal 4xx: a panic, a plain error retried until Restate gave up.
+const failedHint = "ProcessOrder failed instead of answering (see what was observed): fix that first. A failed order is an " +
+	"answer with status \"failed\", and only a terminal error (restate.ToTerminalError) stops Restate from retrying"
+
+// determinismHint is the hint of a journal mismatch: a replay took other steps.
+const determinismHint = "Restate replays the journal after a crash, and the handler must take the same steps again: decide only " +
+	"from what Restate recorded (state, participant answers, restate.Run results), never from Go variables, the clock or randomness"
+
 // unexpected is env.Unexpected with a hint: the call answered with an error where an
-// answer was expected.
+// answer was expected. A ProcessOrder answer hint fits only a terminal business
+// error; a journal mismatch or a failure Restate retried gets the hint of its cause.
 func unexpected(env *grader.Env, sent, expected string, err error, hint string) error {
+	var ce *grader.CallError
+	if grader.AsCallError(err, &ce) {
+		switch {
+		case ce.Code == 570 || strings.Contains(ce.Message, "journal mismatch") || strings.Contains(ce.Message, "RT0016"):
+			hint = determinismHint
+		case hint == answerHint && !(ce.FromHandler && ce.Code >= 400 && ce.Code < 500):
+			hint = failedHint
+		}
+	}
 	err = env.Unexpected(sent, expected, err)
 	var f *grader.Failure
 	if errors.As(err, &f) && f.Hint == "" {

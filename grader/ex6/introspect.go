@@ -3,6 +3,7 @@ package ex6
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -151,15 +152,9 @@ func settle(ctx context.Context, env *grader.Env, orders ...order) error {
 	}
 	pause := 20 * time.Millisecond
 	for {
-		roots, kids, err := orderInvocations(ctx, env, keys)
+		pending, err := unsettled(ctx, env, keys)
 		if err != nil {
 			return err
-		}
-		var pending []string
-		for _, inv := range append(roots, kids...) {
-			if inv.Status != "completed" {
-				pending = append(pending, inv.describe())
-			}
 		}
 		if len(pending) == 0 {
 			return nil
@@ -178,6 +173,85 @@ func settle(ctx context.Context, env *grader.Env, orders ...order) error {
 		}
 		pause = min(2*pause, 200*time.Millisecond)
 	}
+}
+
+// unsettled describes the orders' invocations that have not completed: those Restate
+// lists as running, and the calls their journals record whose invocation does not
+// exist yet or is still running. A one-way call is created after its caller may have
+// completed, so the journals, not invoked_by_id alone, say what is still to come.
+func unsettled(ctx context.Context, env *grader.Env, orderIDs []string) ([]string, error) {
+	roots, kids, err := orderInvocations(ctx, env, orderIDs)
+	if err != nil {
+		return nil, err
+	}
+	all := append(roots, kids...)
+	var pending []string
+	known := map[string]bool{}
+	for _, inv := range all {
+		known[inv.ID] = true
+		if inv.Status != "completed" {
+			pending = append(pending, inv.describe())
+		}
+	}
+	if len(pending) > 0 || len(all) == 0 {
+		return pending, nil
+	}
+	called, err := calledIDs(ctx, env, all)
+	if err != nil {
+		return nil, err
+	}
+	var unknown []string
+	for _, id := range called {
+		if !known[id] {
+			unknown = append(unknown, id)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil, nil
+	}
+	q := fmt.Sprintf("SELECT %s FROM sys_invocation WHERE id IN (%s)", invColumns, sqlList(unknown))
+	var rows []invocation
+	if err := env.Admin.Query(ctx, q, &rows); err != nil {
+		return nil, err
+	}
+	found := map[string]bool{}
+	for _, inv := range rows {
+		found[inv.ID] = true
+		if inv.Status != "completed" {
+			pending = append(pending, inv.describe())
+		}
+	}
+	for _, id := range unknown {
+		if !found[id] {
+			pending = append(pending, id+" (called, not yet started)")
+		}
+	}
+	return pending, nil
+}
+
+var invocationIDPattern = regexp.MustCompile(`"invocation_id":"(inv_[0-9A-Za-z]+)"`)
+
+// calledIDs lists the invocations that the journals of invs record calls to (the
+// CallInvocationId notifications of request-response and one-way calls alike).
+func calledIDs(ctx context.Context, env *grader.Env, invs []invocation) ([]string, error) {
+	idList := make([]string, len(invs))
+	for i, inv := range invs {
+		idList[i] = inv.ID
+	}
+	q := fmt.Sprintf("SELECT entry_json FROM sys_journal WHERE entry_type = 'Notification: CallInvocationId' AND id IN (%s)", sqlList(idList))
+	var rows []struct {
+		JSON string `json:"entry_json"`
+	}
+	if err := env.Admin.Query(ctx, q, &rows); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range rows {
+		if m := invocationIDPattern.FindStringSubmatch(r.JSON); m != nil {
+			out = append(out, m[1])
+		}
+	}
+	return out, nil
 }
 
 // journalCalls counts the calls to other services in an invocation's journal.
