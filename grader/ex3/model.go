@@ -75,7 +75,14 @@ func (m *model) feasible(o op) bool {
 		return len(m.restockIDs) > 0
 	case opReserve, opReserveExact:
 		return m.stock.available > 0
-	case opReserveAgain, opReserveAgainOther, opRelease:
+	case opReserveAgain, opRelease:
+		// The first of each repeats or releases the oldest active reservation while a
+		// newer one exists, so that a service keeping only its latest one shows.
+		if m.taken[o] == 0 {
+			return len(m.active) >= 2
+		}
+		return len(m.active) > 0
+	case opReserveAgainOther:
 		return len(m.active) > 0
 	case opReleaseAgain, opReserveAgainEnded, opReserveAgainEndedOther:
 		return len(m.ended) > 0

@@ -60,8 +60,30 @@ func runStockAccurate(ctx context.Context, env *grader.Env) error {
 		if err := runStep(ctx, env, m, h, n, m.next(env.Rand, o), crash[n]); err != nil {
 			return err
 		}
+		if o == opReserveExact {
+			// Nothing is left now: a duplicate must still find the stored reservation
+			// rather than be refused for lack of stock.
+			n++
+			last := m.reservations[m.active[len(m.active)-1]]
+			s := m.reserveStep(reservationRequest(key, last.ReservationID, last.Quantity), "a duplicate of the reservation that took the last units")
+			s.hint = "a duplicate must find the stored reservation before anything else is checked: look the reservationId up first, " +
+				"and compare the quantity with availableStock only for a reservationId you have never seen"
+			if err := runStep(ctx, env, m, h, n, s, crash[n]); err != nil {
+				return err
+			}
+		}
 		if n == restartAfter {
 			if err := restartAndCheck(ctx, env, m, h); err != nil {
+				return err
+			}
+			// The applied restock IDs must have survived too.
+			n++
+			first := m.restockIDs[0]
+			s := m.restockStep(ex3.RestockRequest{RestockID: first, Quantity: m.restocks[first]}, true)
+			s.sent += " right after the restart"
+			s.hint = "a restock applied before the restart was applied again: keep the applied restock IDs in Restate state " +
+				"(restate.Set), not in Go memory, which a restarted process has forgotten"
+			if err := runStep(ctx, env, m, h, n, s, false); err != nil {
 				return err
 			}
 		}
