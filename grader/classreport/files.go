@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"syscall"
 )
 
 // Format renders the class into one file's bytes.
@@ -49,8 +48,8 @@ func PrepareDir(dir string) error {
 	if err != nil {
 		return fmt.Errorf("output folder: %w", err)
 	}
-	if st, ok := info.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
-		return fmt.Errorf("output folder %s belongs to uid %d, not to the grader (uid %d): remove it or choose another --out", dir, st.Uid, os.Geteuid())
+	if uid, ok := ownerUID(info); ok && uid != os.Geteuid() {
+		return fmt.Errorf("output folder %s belongs to uid %d, not to the grader (uid %d): remove it or choose another --out", dir, uid, os.Geteuid())
 	}
 	return nil
 }

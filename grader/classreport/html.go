@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"regexp"
 	"sort"
 	"time"
 
@@ -71,16 +70,14 @@ type htmlDiff struct {
 	Differences       []compare.Difference
 }
 
-var volatile = regexp.MustCompile(`[0-9a-fA-F]{8,}|\d+`)
-
-// pattern is a failure's observation with IDs and numbers blanked, so that the same
-// mistake made with different generated inputs counts once.
+// pattern is a failure's observation with the generated values blanked (see shape), so
+// that the same mistake made with different generated inputs counts once.
 func pattern(cr grader.CriterionResult) string {
 	s := cr.Observed
 	if s == "" {
 		s = firstLine(cr.Evidence)
 	}
-	return volatile.ReplaceAllString(s, "#")
+	return shape(s)
 }
 
 func (c *Class) htmlView() htmlView {
