@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 
 	"idempotency/grader"
@@ -74,3 +75,5 @@ func TestJSONGolden(t *testing.T) {
 	}
 	golden(t, "report.json", b.Bytes())
 }
+
+var regexpANSI = regexp.MustCompile("\x1b\\[[0-9;]*m")

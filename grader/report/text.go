@@ -12,15 +12,31 @@ import (
 )
 
 // Text writes the report for a person at a terminal. Colour is used only when color is
-// true; callers decide (a TTY, no --no-color, no NO_COLOR).
+// true; callers decide (a TTY, no --no-color, no NO_COLOR). Lines are not wrapped.
 func Text(w io.Writer, r *grader.Report, colorOn bool) error {
-	p := newPalette(colorOn)
+	return TextWith(w, r, TextOptions{Color: colorOn})
+}
+
+// TextOptions say how Text renders for the terminal at hand.
+type TextOptions struct {
+	// Color paints the verdicts and labels.
+	Color bool
+	// Width wraps long lines (evidence, hints, the next step) to this many columns,
+	// continuing each under its label; 0 leaves them long (not a terminal: a file, a pipe).
+	Width int
+}
+
+// TextWith is Text with options.
+func TextWith(w io.Writer, r *grader.Report, o TextOptions) error {
+	p := newPalette(o.Color)
+	p.width = o.Width
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s  %s\n", p.bold(strings.ToUpper(r.Exercise)), p.bold(r.Title))
-	fmt.Fprintf(&b, "grading %s · seed %d", r.Submission, r.Seed)
+	head := fmt.Sprintf("grading %s · seed %d", r.Submission, r.Seed)
 	if r.Runtime != "" {
-		fmt.Fprintf(&b, " · restate-server: %s", r.Runtime)
+		head += " · restate-server: " + r.Runtime
 	}
+	b.WriteString(p.wrap("", head, ""))
 	b.WriteString("\n\n")
 
 	for _, c := range r.Criteria {
@@ -33,15 +49,16 @@ func Text(w io.Writer, r *grader.Report, colorOn bool) error {
 		fmt.Fprintf(&b, "   Bonus: %d/%d", r.BonusScore, r.BonusMax)
 	}
 	b.WriteString("\n")
-	fmt.Fprintf(&b, "Seed %d (replay this run: %s)\n", r.Seed, replayCommand(r))
+	b.WriteString(p.wrap("", fmt.Sprintf("Seed %d (replay this run: %s)", r.Seed, replayCommand(r)), "") + "\n")
 	if n := countStatus(r, grader.StatusError); n > 0 {
-		fmt.Fprintf(&b, "%s the grader could not judge %d criteria (marked ERROR): that is a problem of the run, not a verdict on your code\n", p.yellow("Note:"), n)
+		note := fmt.Sprintf("Note: the grader could not judge %d criteria (marked ERROR): that is a problem of the run, not a verdict on your code", n)
+		b.WriteString(p.wrap("", note, p.yellow("Note:")) + "\n")
 	}
 	t := r.Timings
 	fmt.Fprintf(&b, "Took %s (build %s, server %s, service %s, scenarios %s)\n",
 		ms(r.DurationMS), ms(t.Build), ms(t.Server), ms(t.Service), ms(t.Scenarios))
 	if next := nextStep(r); next != "" {
-		fmt.Fprintf(&b, "\n%s %s\n", p.bold("Next:"), next)
+		fmt.Fprintf(&b, "\n%s\n", p.wrap("", "Next: "+next, p.bold("Next:")))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -61,16 +78,23 @@ func writeCriterion(b *strings.Builder, p palette, c grader.CriterionResult) {
 	if c.Bonus {
 		title = "(bonus) " + title
 	}
-	fmt.Fprintf(b, "  %s %3d/%-3d %s\n", mark, c.Points, c.MaxPoints, title)
+	// The title continues under itself, past "  FAIL    0/25  ".
+	head := fmt.Sprintf("%s %3d/%-3d ", "FAIL ", c.Points, c.MaxPoints)
+	fmt.Fprintf(b, "  %s\n", strings.Replace(p.wrap("", head+title, ""), "FAIL ", mark, 1))
 	if c.Status == grader.StatusPass {
 		return
 	}
-	fmt.Fprintf(b, "%s\n", indent(c.Evidence, "             "))
+	for _, l := range strings.Split(strings.TrimRight(c.Evidence, "\n"), "\n") {
+		fmt.Fprintf(b, "%s\n", p.wrap(evidenceIndent, l, ""))
+	}
 	if c.Status == grader.StatusFail && c.Hint != "" {
-		fmt.Fprintf(b, "             %s %s\n", p.cyan("hint:"), c.Hint)
+		fmt.Fprintf(b, "%s\n", p.wrap(evidenceIndent, "hint: "+c.Hint, p.cyan("hint:")))
 	}
 	b.WriteString("\n")
 }
+
+// evidenceIndent puts evidence and hints under a criterion's title.
+const evidenceIndent = "             "
 
 // nextStep points at the first criterion that is not passing.
 func nextStep(r *grader.Report) string {
@@ -90,20 +114,15 @@ func nextStep(r *grader.Report) string {
 	return ""
 }
 
-func indent(s, prefix string) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	for i, l := range lines {
-		lines[i] = prefix + l
-	}
-	return strings.Join(lines, "\n")
-}
-
 func ms(v int64) string {
 	d := time.Duration(v) * time.Millisecond
 	return d.Round(10 * time.Millisecond).String()
 }
 
-type palette struct{ on bool }
+type palette struct {
+	on    bool
+	width int // wrap to this many columns; 0: no wrap
+}
 
 func newPalette(on bool) palette { return palette{on: on} }
 
