@@ -18,8 +18,9 @@ func compensation() grader.Scenario {
 		Hint: "when a participant answers with a terminal error, undo what the earlier steps did: a declined payment releases " +
 			"the reservation; a failed label refunds the charge and releases the reservation; then send the failure notice " +
 			"and store a \"failed\" result",
-		Needs: map[string][]string{ex6.OrchestratorName: {ex6.ProcessOrder}},
-		Run:   runCompensation,
+		Needs:   map[string][]string{ex6.OrchestratorName: {ex6.ProcessOrder}},
+		Timeout: loadedTimeout,
+		Run:     runCompensation,
 	}
 }
 

@@ -25,7 +25,8 @@ func idempotencyKeys() grader.Scenario {
 			ex6.ShippingServiceName:     {ex6.CreateLabel},
 			ex6.NotificationServiceName: {ex6.SendNotification},
 		},
-		Run: runIdempotencyKeys,
+		Timeout: loadedTimeout,
+		Run:     runIdempotencyKeys,
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"time"
 
 	"idempotency/contract/ex6"
 	"idempotency/fixtures/world"
@@ -28,7 +27,7 @@ func noDuplicates() grader.Scenario {
 		Hint: "every order is its own transaction: make each idempotency key from the order ID (never from the customer or " +
 			"the items), and let a duplicate ProcessOrder return the stored result",
 		Needs:   map[string][]string{ex6.OrchestratorName: {ex6.ProcessOrder}},
-		Timeout: 60 * time.Second,
+		Timeout: loadedTimeout,
 		Run:     runNoDuplicates,
 	}
 }

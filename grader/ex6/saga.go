@@ -28,7 +28,8 @@ func saga() grader.Scenario {
 			ex6.ShippingServiceName:     {ex6.CancelLabel},
 			ex6.NotificationServiceName: {ex6.SendNotification},
 		},
-		Run: runSaga,
+		Timeout: loadedTimeout,
+		Run:     runSaga,
 	}
 }
 
@@ -62,20 +63,6 @@ func expectReverse(ctx context.Context, env *grader.Env, f failing) error {
 		comps = append(comps, cs...)
 	}
 	expected := "the compensations in reverse order of the steps, one after the other: " + reverseText(f.o.FailAt) + ", then the failure notice"
-	seen := bySeq(append(slices.Clone(comps), e.failures...))
-	for i := 1; i < len(comps); i++ {
-		if comps[i].Seq < comps[i-1].Seq {
-			return grader.Fail(f.sent(), expected,
-				"the gateways saw them in this order (#n is the order of arrival):\n%s", indent(seen.String())).
-				WithHint("run the compensations from the last registered to the first: for i := len(comps)-1; i >= 0; i--")
-		}
-	}
-	if len(comps) > 0 && len(e.failures) == 1 && e.failures[0].Seq < comps[len(comps)-1].Seq {
-		return grader.Fail(f.sent(), expected,
-			"the failure notice reached the customer before a compensation (#n is the order of arrival):\n%s", indent(seen.String())).
-			WithHint("tell the customer after the compensations have run, as the last step of a failed order")
-	}
-
 	// One after the other: each compensation's invocation starts after the previous one
 	// has completed. Calls sent one-way, or awaited together, run at the same time, and
 	// the order in which they take effect is then a matter of luck.
@@ -108,6 +95,20 @@ func expectReverse(ctx context.Context, env *grader.Env, f failing) error {
 					"a saga undoes its steps one at a time, last step first")
 		}
 	}
+	seen := bySeq(append(slices.Clone(comps), e.failures...))
+	for i := 1; i < len(comps); i++ {
+		if comps[i].Seq < comps[i-1].Seq {
+			return grader.Fail(f.sent(), expected,
+				"the gateways saw them in this order (#n is the order of arrival):\n%s", indent(seen.String())).
+				WithHint("run the compensations from the last registered to the first: for i := len(comps)-1; i >= 0; i--")
+		}
+	}
+	if len(comps) > 0 && len(e.failures) == 1 && e.failures[0].Seq < comps[len(comps)-1].Seq {
+		return grader.Fail(f.sent(), expected,
+			"the failure notice reached the customer before a compensation (#n is the order of arrival):\n%s", indent(seen.String())).
+			WithHint("tell the customer after the compensations have run, as the last step of a failed order")
+	}
+
 	return nil
 }
 

@@ -19,8 +19,9 @@ func transactionIdempotent() grader.Scenario {
 		Points: 20,
 		Hint: "at the start of ProcessOrder read the stored result (restate.Get) and return it when there is one; " +
 			"store the result, completed or failed, with restate.Set before returning it; GetOrderResult reads it (404 before)",
-		Needs: map[string][]string{ex6.OrchestratorName: {ex6.ProcessOrder, ex6.GetOrderResult}},
-		Run:   runTransactionIdempotent,
+		Needs:   map[string][]string{ex6.OrchestratorName: {ex6.ProcessOrder, ex6.GetOrderResult}},
+		Timeout: loadedTimeout,
+		Run:     runTransactionIdempotent,
 	}
 }
 
@@ -84,7 +85,9 @@ func runTransactionIdempotent(ctx context.Context, env *grader.Env) error {
 	other.Payment.Amount += 100
 	other.ShippingAddress = "1 Other Street, Elsewhere"
 	for _, step := range []func() error{
-		func() error { return repeat(ctx, a, fmt.Sprintf("same request, after %s and %s were processed", d.ID, b.ID), a.Req) },
+		func() error {
+			return repeat(ctx, a, fmt.Sprintf("same request, after %s and %s were processed", d.ID, b.ID), a.Req)
+		},
 		func() error { return repeat(ctx, a, "other amount and address", other) },
 		func() error { return concurrently(a) },
 		func() error { return repeat(ctx, d, "same request", d.Req) },
