@@ -49,7 +49,8 @@ func (InventoryService) GetStockLevel(ctx restate.ObjectSharedContext) (ex3.Stoc
 //   - otherwise build the reservation (status ex3.StatusActive, productId = the object key,
 //     createdAt from restate.Run so a retry reuses it), store it and the new stock level, return it
 //
-// TODO step 4 (criterion "Concurrent reservations handled correctly"): nothing more to write if
+// TODO step 4 (criterion "Concurrent reservations handled correctly", once GetReservation of
+// step 5 answers too: the grader reads every reservation back with it): nothing more to write if
 // ReserveStock is an exclusive handler (restate.ObjectContext): Restate runs one at a time per
 // product, so the check in step 3 cannot be raced. Never keep a copy of the stock in a Go variable.
 //
@@ -65,7 +66,8 @@ func (InventoryService) ReserveStock(ctx restate.ObjectContext, req ex3.Reservat
 
 // GetReservation returns a stored reservation, or a terminal 404.
 //
-// TODO step 5 (the grader reads reservations back with it when it checks releases and expiry):
+// TODO step 5 (the grader reads reservations back with it: every criterion but "Duplicate
+// reservations" needs it):
 // restate.Get the reservation; when it is nil return
 // restate.ToTerminalError(fmt.Errorf("reservation %s not found", req.ReservationID), restate.WithErrorCode(404)).
 func (InventoryService) GetReservation(ctx restate.ObjectSharedContext, req ex3.GetReservationRequest) (ex3.Reservation, error) {

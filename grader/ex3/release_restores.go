@@ -23,9 +23,10 @@ func releaseRestores() grader.Scenario {
 }
 
 // runReleaseRestores reserves four times and releases three of them, the oldest first,
-// so that a service that remembers only its latest reservation shows; the fourth stays
+// so that a service that remembers only its latest reservation shows; the first stays
 // active all along, so a release that resets the stock instead of giving back its own
-// units shows too. Everything is read back after a restart of the service.
+// units shows too. A late duplicate of a released reservation must find it released.
+// Everything is read back after a restart of the service.
 func runReleaseRestores(ctx context.Context, env *grader.Env) error {
 	qs := distinctQuantities(env.Rand, 4, 2, 9)
 	stock := qs[0] + qs[1] + qs[2] + qs[3] + between(env.Rand, 5, 15)
@@ -47,6 +48,12 @@ func runReleaseRestores(ctx context.Context, env *grader.Env) error {
 			"own reservationId (not one slot for the latest), and give back that reservation's own quantity", rs[1].ReservationID))
 	}
 	rs[1] = withStatus(rs[1], ex3.StatusReleased)
+	// The released record is kept: a late duplicate of its ReserveStock finds it.
+	d := dups{env: env, key: key}
+	if err := d.check(ctx, reservationRequest(key, rs[1].ReservationID, rs[1].Quantity), rs[1], want, "a late duplicate of the reservation released just before"); err != nil {
+		return withHint(err, fmt.Sprintf("%s was released, and a late duplicate of it must not reserve again: keep the released "+
+			"reservation stored with its status, and return the stored reservation for a known reservationId whatever its status", rs[1].ReservationID))
+	}
 
 	// The newest, released while the first attempt crashes just before it completes.
 	pt := proxy.Target{Service: ex3.ServiceName, Handler: ex3.ReleaseReservation, Key: key}
