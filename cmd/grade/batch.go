@@ -4,9 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
-	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -19,19 +19,9 @@ import (
 	"idempotency/grader/submission"
 )
 
-const batchUsage = `usage: go run ./cmd/grade batch DIR [ex1 ... | all] [flags]
-
-Grades every submission in DIR (one subdirectory per learner, holding exercises/exN or exN)
-with this module's contract, fixtures and grader, and writes the class's reports to --out.
-
-flags:
-`
-
 // batchCmd grades a whole class.
 func batchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("batch", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, batchUsage); fs.PrintDefaults() }
+	fs := newFlagSet("batch")
 	seed := fs.Uint64("seed", 0, "instructor's seed for every submission (default: a new one; printed in instructor outputs only)")
 	out := fs.String("out", "grade-out", "folder for the class's reports")
 	workers := fs.Int("workers", batch.DefaultWorkers(), "submissions graded at once, each with its own restate-server")
@@ -41,40 +31,52 @@ func batchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cmp := fs.Bool("compare", false, "also grade each reference solution with the same seed and show where each submission differs")
 	noLimits := fs.Bool("no-limits", false, "do not confine submissions (trusted code only)")
 	kind := fs.String("runtime", "auto", "restate-server: auto, native or container")
-	positional, err := parseInterleaved(fs, args)
+	positional, err := parseFlags("batch", fs, args, stdout)
 	if err != nil {
 		return err
 	}
 	if len(positional) < 1 {
-		fs.Usage()
-		return &exitError{code: grader.ExitUsage, msg: "grade batch: name the folder of submissions"}
+		return usageErr("batch", "name the folder of submissions")
 	}
-	exs, err := exercisesNamed(positional[1:])
+	exs, err := exercisesNamed("batch", positional[1:])
 	if err != nil {
 		return err
 	}
 	sh := batch.Shard{Index: 1, Count: 1}
 	if *shard != "" {
 		if sh, err = batch.ParseShard(*shard); err != nil {
-			return &exitError{code: grader.ExitUsage, msg: "grade batch: " + err.Error()}
+			return usageErr("batch", "%v", err)
 		}
 	}
-	held, err := parseHidden(*hidden, exs)
+	held, err := parseHidden("batch", *hidden, exs)
 	if err != nil {
 		return err
+	}
+	if err := checkRuntime("batch", *kind, "auto", "native", "container"); err != nil {
+		return err
+	}
+	if *workers < 1 {
+		return usageErr("batch", "--workers must be 1 or more, not %d", *workers)
+	}
+	if *deadline <= 0 {
+		return usageErr("batch", "--deadline must be more than 0, not %s", *deadline)
+	}
+	if info, err := os.Stat(positional[0]); err != nil || !info.IsDir() {
+		return usageErr("batch", "%s is not a folder of submissions", positional[0])
 	}
 	if !flagSet(fs, "seed") {
 		*seed = newSeed()
 	}
-	root, err := submission.ModuleRoot(".")
+	root, err := moduleRoot("batch")
 	if err != nil {
 		return err
 	}
 	subs, err := batch.Discover(positional[0])
 	if err != nil {
-		return &exitError{code: grader.ExitUsage, msg: "grade batch: " + err.Error()}
+		return usageErr("batch", "%v", err)
 	}
 	subs = sh.Select(subs)
+	defer beginWork(ctx, stderr)()
 	if err := classreport.PrepareDir(*out); err != nil {
 		return err
 	}
@@ -128,7 +130,7 @@ func summary(w io.Writer, c *classreport.Class) {
 }
 
 // exercisesNamed reads "ex1 ex3", "all" or nothing (all).
-func exercisesNamed(names []string) ([]grader.Exercise, error) {
+func exercisesNamed(cmd string, names []string) ([]grader.Exercise, error) {
 	if len(names) == 0 || (len(names) == 1 && names[0] == "all") {
 		return catalog.All(), nil
 	}
@@ -136,7 +138,7 @@ func exercisesNamed(names []string) ([]grader.Exercise, error) {
 	for _, n := range names {
 		ex, ok := catalog.Lookup(n)
 		if !ok {
-			return nil, &exitError{code: grader.ExitUsage, msg: fmt.Sprintf("grade: unknown exercise %q (try: go run ./cmd/grade list)", n)}
+			return nil, usageErr(cmd, "unknown exercise %q (try: go run ./cmd/grade list)", n)
 		}
 		out = append(out, ex)
 	}
@@ -144,7 +146,7 @@ func exercisesNamed(names []string) ([]grader.Exercise, error) {
 }
 
 // parseHidden reads --hidden: criterion ids (of any graded exercise), or all.
-func parseHidden(s string, exs []grader.Exercise) (classreport.Hidden, error) {
+func parseHidden(cmd, s string, exs []grader.Exercise) (classreport.Hidden, error) {
 	h := classreport.Hidden{}
 	if s == "" {
 		return h, nil
@@ -162,7 +164,7 @@ func parseHidden(s string, exs []grader.Exercise) (classreport.Hidden, error) {
 			continue
 		}
 		if !known[id] {
-			return h, &exitError{code: grader.ExitUsage, msg: fmt.Sprintf("grade: --hidden: no criterion %q in the exercises graded (see: go run ./cmd/grade list)", id)}
+			return h, usageErr(cmd, "--hidden: no criterion %q in the exercises graded (try: go run ./cmd/grade list)", id)
 		}
 		if h.IDs == nil {
 			h.IDs = map[string]bool{}

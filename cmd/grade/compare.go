@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -12,21 +11,11 @@ import (
 	"text/tabwriter"
 
 	"idempotency/grader"
-	"idempotency/grader/batch"
 	"idempotency/grader/catalog"
 	"idempotency/grader/compare"
 	rt "idempotency/grader/runtime"
 	"idempotency/grader/submission"
 )
-
-const compareUsage = `usage: go run ./cmd/grade compare ex3 --dir PATH [--seed N] [--format text|json]
-
-Grades the submission in PATH and the reference solution with the same seed and shows,
-criterion by criterion, where the observations differ. PATH may be anywhere: its *.go
-files are copied into this module. Exit status 0: no difference; 1: some.
-
-flags:
-`
 
 // compareResult is compare's JSON output.
 type compareResult struct {
@@ -38,38 +27,42 @@ type compareResult struct {
 }
 
 func compareCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, compareUsage); fs.PrintDefaults() }
+	fs := newFlagSet("compare")
 	dir := fs.String("dir", "", "the submission's exercise folder (exercises/ex3 of a learner's copy)")
 	seed := fs.Uint64("seed", 0, "seed for both runs (default: a new one, printed)")
 	format := fs.String("format", "text", "text or json")
 	kind := fs.String("runtime", "auto", "restate-server: auto, native or container")
-	positional, err := parseInterleaved(fs, args)
+	positional, err := parseFlags("compare", fs, args, stdout)
 	if err != nil {
 		return err
 	}
 	if len(positional) != 1 || *dir == "" {
-		fs.Usage()
-		return &exitError{code: grader.ExitUsage, msg: "grade compare: name one exercise and --dir"}
+		return usageErr("compare", "name one exercise and --dir")
 	}
 	if *format != "text" && *format != "json" {
-		return &exitError{code: grader.ExitUsage, msg: "grade compare: --format must be text or json"}
+		return usageErr("compare", "--format must be text or json, not %q", *format)
 	}
 	ex, ok := catalog.Lookup(positional[0])
 	if !ok {
-		return &exitError{code: grader.ExitUsage, msg: fmt.Sprintf("grade: unknown exercise %q (try: go run ./cmd/grade list)", positional[0])}
+		return usageErr("compare", "unknown exercise %q (try: go run ./cmd/grade list)", positional[0])
+	}
+	if err := checkRuntime("compare", *kind, "auto", "native", "container"); err != nil {
+		return err
+	}
+	if err := checkDir("compare", *dir, false); err != nil {
+		return err
 	}
 	if !flagSet(fs, "seed") {
 		*seed = newSeed()
 	}
-	root, err := submission.ModuleRoot(".")
+	root, err := moduleRoot("compare")
 	if err != nil {
 		return err
 	}
-	staged, cleanup, err := batch.Stage(root, *dir, ex.ID)
+	defer beginWork(ctx, stderr)()
+	staged, cleanup, err := stage(root, *dir, ex.ID)
 	if err != nil {
-		return &exitError{code: grader.ExitUsage, msg: "grade compare: " + err.Error()}
+		return &exitError{code: grader.ExitNoJudge, msg: "grade compare: " + err.Error()}
 	}
 	defer cleanup()
 	lim := submission.DefaultLimits()

@@ -12,17 +12,19 @@ import (
 	"idempotency/grader/learner"
 )
 
-const hintUsage = "usage: go run ./cmd/grade hint <exercise> [criterion]   (each run reveals one more level)"
-
 // hintCmd is `grade hint ex1 duplicate-create`: the next level of help for a criterion,
 // remembered locally. Without a criterion, the first one that failed in the last run.
 func hintCmd(_ context.Context, args []string, stdout, _ io.Writer) error {
+	args, err := parseFlags("hint", newFlagSet("hint"), args, stdout)
+	if err != nil {
+		return err
+	}
 	if len(args) < 1 || len(args) > 2 {
-		return &exitError{code: grader.ExitUsage, msg: hintUsage}
+		return usageErr("hint", "name an exercise, and optionally one of its criteria")
 	}
 	ex, ok := catalog.Lookup(args[0])
 	if !ok {
-		return &exitError{code: grader.ExitUsage, msg: fmt.Sprintf("grade hint: unknown exercise %q (try: go run ./cmd/grade list)", args[0])}
+		return usageErr("hint", "unknown exercise %q (try: go run ./cmd/grade list)", args[0])
 	}
 	store, err := learner.Open()
 	if err != nil {
@@ -53,7 +55,7 @@ func hintCmd(_ context.Context, args []string, stdout, _ io.Writer) error {
 		if id != "" {
 			msg = fmt.Sprintf("grade hint: %s has no criterion %q; its criteria: %s", ex.ID, id, strings.Join(ids, ", "))
 		}
-		return &exitError{code: grader.ExitUsage, msg: msg}
+		return &exitError{code: grader.ExitUsage, msg: msg + " (see: go run ./cmd/grade help hint)"}
 	}
 
 	levels := append([]string{sc.Hint}, hints.Levels(ex.ID, sc.ID)...)

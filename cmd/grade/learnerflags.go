@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"idempotency/grader"
 	"idempotency/grader/catalog"
+	"idempotency/grader/overlay"
 	"idempotency/grader/runtime"
 )
 
@@ -25,22 +27,20 @@ type sessionArgs struct {
 }
 
 // parseSessionArgs parses "EXERCISE [flags]" (flags before or after the exercise) for
-// the command name; more adds the command's own flags.
-func parseSessionArgs(name, usage string, args []string, stderr io.Writer, more func(*flag.FlagSet)) (sessionArgs, error) {
+// the command name and checks them; more adds the command's own flags.
+func parseSessionArgs(name string, args []string, stdout io.Writer, more func(*flag.FlagSet)) (sessionArgs, error) {
 	var a sessionArgs
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	fs := newFlagSet(name)
 	fs.BoolVar(&a.solution, "solution", false, "use the reference solution instead of your exercise")
-	fs.StringVar(&a.dir, "dir", "", "use the package in this directory (inside the module)")
+	fs.StringVar(&a.dir, "dir", "", "use this folder instead (anywhere: its *.go files are copied into the module)")
 	seed := fs.Uint64("seed", 0, "seed for generated inputs (default: a new one per run)")
 	fs.BoolVar(&a.noColor, "no-color", false, "no colours (also: NO_COLOR=1)")
 	fs.StringVar(&a.runtime, "runtime", "auto", "restate-server: auto, native or container")
-	fs.StringVar(&a.image, "image", "", "container image of restate-server")
+	fs.StringVar(&a.image, "image", "", "container image of restate-server, pulled when missing")
 	if more != nil {
 		more(fs)
 	}
-	positional, err := parseInterleaved(fs, args)
+	positional, err := parseFlags(name, fs, args, stdout)
 	if err != nil {
 		return a, err
 	}
@@ -48,43 +48,66 @@ func parseSessionArgs(name, usage string, args []string, stderr io.Writer, more 
 		a.seed, a.seedSet = *seed, true
 	}
 	if len(positional) != 1 {
-		fs.Usage()
-		return a, &exitError{code: grader.ExitUsage, msg: fmt.Sprintf("grade %s: name one exercise (ex1 ... ex6)", name)}
+		return a, usageErr(name, "name one exercise (%s)", exerciseRange())
 	}
 	ex, ok := catalog.Lookup(positional[0])
 	if !ok {
-		return a, &exitError{code: grader.ExitUsage, msg: fmt.Sprintf("grade %s: unknown exercise %q (try: go run ./cmd/grade list)", name, positional[0])}
+		return a, usageErr(name, "unknown exercise %q (try: go run ./cmd/grade list)", positional[0])
 	}
 	a.ex = ex
 	if a.solution && a.dir != "" {
-		return a, &exitError{code: grader.ExitUsage, msg: fmt.Sprintf("grade %s: use --solution or --dir, not both", name)}
+		return a, usageErr(name, "use --solution or --dir, not both")
 	}
-	if a.runtime == "external" {
-		return a, &exitError{code: grader.ExitUsage, msg: fmt.Sprintf("grade %s: starts its own restate-server; use --runtime auto, native or container", name)}
+	if err := checkRuntime(name, a.runtime, "auto", "native", "container"); err != nil {
+		return a, err
+	}
+	if err := checkImage(name, a.runtime, a.image); err != nil {
+		return a, err
+	}
+	if a.dir != "" {
+		if err := checkDir(name, a.dir, true); err != nil {
+			return a, err
+		}
+	}
+	if err := unsupportedPlatform(a.runtime); err != nil {
+		return a, err
 	}
 	return a, nil
 }
 
-// options turns the arguments into grading options; Dir is always set, so that the
-// caller knows which package it watches.
-func (a sessionArgs) options(stderr io.Writer) (grader.Options, error) {
-	opts := grader.Options{
+// session is what watch and play run: the grading options, with Dir the package that
+// is built, and where it comes from.
+type session struct {
+	opts grader.Options
+	// copy, when set, makes the package to build from Dir, a folder outside the module.
+	copy func() (string, func(), error)
+	// own says whether runs are the learner's own, to remember as progress.
+	own bool
+}
+
+// session turns the arguments into grading options.
+func (a sessionArgs) session(root string, stderr io.Writer) (session, error) {
+	s := session{opts: grader.Options{
+		Root:     root,
 		Seed:     a.seed,
 		Progress: stderr,
 		Runtime:  runtime.Config{Kind: a.runtime, Image: a.image, Progress: stderr},
-	}
+	}}
 	switch {
+	case a.dir != "" && !overlay.Is(a.dir) && outside(root, a.dir):
+		s.opts.Dir, s.own = absPath(a.dir), true
+		s.copy = func() (string, func(), error) { return stage(root, a.dir, a.ex.ID) }
 	case a.dir != "":
-		opts.Dir = a.dir
+		s.opts.Dir = a.dir
 	case a.solution:
-		opts.Dir = a.ex.Solution
+		s.opts.Dir = filepath.Join(root, a.ex.Solution)
 	default:
-		opts.Dir = a.ex.Stub
+		s.opts.Dir, s.own = filepath.Join(root, a.ex.Stub), true
 	}
-	if _, err := os.Stat(opts.Dir); err != nil {
-		return opts, &exitError{code: grader.ExitUsage, msg: fmt.Sprintf("grade: %v (run it from the module root)", err)}
+	if _, err := os.Stat(s.opts.Dir); err != nil {
+		return s, &exitError{code: grader.ExitUsage, msg: fmt.Sprintf("grade: %v (run it from the module root)", err)}
 	}
-	return opts, nil
+	return s, nil
 }
 
 func (a sessionArgs) color(w io.Writer) bool {

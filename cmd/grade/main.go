@@ -1,8 +1,9 @@
 // Command grade grades the idempotency exercises against a real restate-server.
 //
+//	go run ./cmd/grade help             every command, grouped
 //	go run ./cmd/grade ex1              grade your exercises/ex1
 //	go run ./cmd/grade ex1 --solution   grade the reference solution
-//	go run ./cmd/grade list             list exercises and criteria
+//	go run ./cmd/grade watch ex1        grade again on every save
 package main
 
 import (
@@ -15,7 +16,10 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// SIGHUP is a closed terminal (during watch, say): it stops the grader as Ctrl-C does,
+	// so that everything it started is stopped and removed.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	beginWork = startWork
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(exitCode(err, os.Stderr))

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,27 +12,16 @@ import (
 	"idempotency/grader/classreport"
 )
 
-const mergeUsage = `usage: go run ./cmd/grade merge --out DIR SHARD...
-
-Combines the class.json of each shard (batch --shard i/n, same --seed) into one class
-report and writes every format to --out. A SHARD is a class.json or the folder holding it.
-
-flags:
-`
-
-func mergeCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("merge", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, mergeUsage); fs.PrintDefaults() }
+func mergeCmd(_ context.Context, args []string, stdout, _ io.Writer) error {
+	fs := newFlagSet("merge")
 	out := fs.String("out", "grade-out", "folder for the merged class's reports")
 	hidden := fs.String("hidden", "", "criteria held back until the due date in Gradescope's output: id,id,... or all")
-	positional, err := parseInterleaved(fs, args)
+	positional, err := parseFlags("merge", fs, args, stdout)
 	if err != nil {
 		return err
 	}
 	if len(positional) == 0 {
-		fs.Usage()
-		return &exitError{code: grader.ExitUsage, msg: "grade merge: name the shards' class.json files"}
+		return usageErr("merge", "name the shards' class.json files")
 	}
 	var shards []*classreport.Class
 	for _, p := range positional {
@@ -42,12 +30,12 @@ func mergeCmd(_ context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		f, err := os.Open(p)
 		if err != nil {
-			return &exitError{code: grader.ExitUsage, msg: "grade merge: " + err.Error()}
+			return usageErr("merge", "%v", err)
 		}
 		c, err := classreport.ReadJSON(f)
 		f.Close()
 		if err != nil {
-			return &exitError{code: grader.ExitUsage, msg: fmt.Sprintf("grade merge: %s: %v", p, err)}
+			return usageErr("merge", "%s: %v", p, err)
 		}
 		shards = append(shards, c)
 	}
@@ -61,7 +49,7 @@ func mergeCmd(_ context.Context, args []string, stdout, stderr io.Writer) error 
 			exs = append(exs, ex)
 		}
 	}
-	held, err := parseHidden(*hidden, exs)
+	held, err := parseHidden("merge", *hidden, exs)
 	if err != nil {
 		return err
 	}

@@ -7,24 +7,29 @@ import (
 	"idempotency/grader/play"
 )
 
-const playUsage = `usage: go run ./cmd/grade play <exercise> [flags]
-
-Starts restate-server, the fixture world and your service, registers it, prints a curl
-command for every handler, then shows the gateway calls your service makes as they
-happen. Ctrl-C stops everything.
-
-flags:
-`
-
 // playCmd is `grade play ex1`.
 func playCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	a, err := parseSessionArgs("play", playUsage, args, stderr, nil)
+	a, err := parseSessionArgs("play", args, stdout, nil)
 	if err != nil {
 		return err
 	}
-	opts, err := a.options(stderr)
+	root, err := moduleRoot("play")
 	if err != nil {
 		return err
+	}
+	s, err := a.session(root, stderr)
+	if err != nil {
+		return err
+	}
+	defer beginWork(ctx, stderr)()
+	opts := s.opts
+	if s.copy != nil {
+		staged, cleanup, err := s.copy()
+		if err != nil {
+			return &exitError{code: 3, msg: "grade play: " + err.Error()}
+		}
+		defer cleanup()
+		opts.Dir = staged
 	}
 	if err := play.Run(ctx, a.ex, opts, stdout); err != nil {
 		return &exitError{code: 3, msg: "grade play: " + err.Error()}

@@ -15,8 +15,12 @@ import (
 
 // progressCmd is `grade progress`: every exercise with its best score and what to do next.
 func progressCmd(_ context.Context, args []string, stdout, _ io.Writer) error {
-	if len(args) > 0 {
-		return &exitError{code: grader.ExitUsage, msg: "usage: go run ./cmd/grade progress"}
+	positional, err := parseFlags("progress", newFlagSet("progress"), args, stdout)
+	if err != nil {
+		return err
+	}
+	if len(positional) > 0 {
+		return usageErr("progress", "takes no arguments")
 	}
 	store, err := learner.Open()
 	if err != nil {
@@ -82,10 +86,11 @@ func nextFor(ex grader.Exercise, e *learner.Exercise) string {
 	return "done"
 }
 
-// recordProgress remembers a run of the learner's own package (not the solution, not
-// another --dir); it never fails the grading, it only says so.
-func recordProgress(ex grader.Exercise, solution bool, r *grader.Report, stderr io.Writer) {
-	if solution || r.Submission != ex.Stub {
+// recordProgress remembers a run of the learner's own package (exercises/exN, or a
+// folder of theirs outside the module; not the solution, not another package of the
+// module); it never fails the grading, it only says so.
+func recordProgress(ex grader.Exercise, own bool, r *grader.Report, stderr io.Writer) {
+	if !own {
 		return
 	}
 	store, err := learner.Open()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,23 +11,10 @@ import (
 
 	"idempotency/grader"
 	"idempotency/grader/catalog"
+	"idempotency/grader/overlay"
 	"idempotency/grader/report"
-	"idempotency/grader/runtime"
-
-	"github.com/mattn/go-isatty"
+	rt "idempotency/grader/runtime"
 )
-
-const usage = `usage: go run ./cmd/grade <exercise|all|list> [flags]
-
-  go run ./cmd/grade ex1                 grade your exercises/ex1
-  go run ./cmd/grade ex1 --solution      grade the reference solution
-  go run ./cmd/grade ex1 --dir PATH      grade the package in PATH (inside this module)
-  go run ./cmd/grade ex1 --seed 42       replay a run exactly
-  go run ./cmd/grade all                 grade every exercise
-  go run ./cmd/grade list                list exercises and their criteria
-
-flags:
-`
 
 // exitError carries an exit status (and optionally a message) out of run.
 type exitError struct {
@@ -51,76 +37,75 @@ type config struct {
 	image      string
 }
 
-// subcommand is a command word other than an exercise id, with its own arguments.
-type subcommand func(ctx context.Context, args []string, stdout, stderr io.Writer) error
-
-// subcommands are the command words that are not exercises; each parses its own flags.
-func subcommands() map[string]subcommand {
-	return map[string]subcommand{
-		"list":     func(_ context.Context, _ []string, stdout, _ io.Writer) error { return list(stdout) },
-		"watch":    watchCmd,
-		"play":     playCmd,
-		"doctor":   doctorCmd,
-		"progress": progressCmd,
-		"hint":     hintCmd,
-		"batch":    batchCmd,
-		"compare":  compareCmd,
-		"merge":    mergeCmd,
-	}
-}
-
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		args = []string{"progress"}
+		return progressCmd(ctx, nil, stdout, stderr)
 	}
-	if len(args) > 0 {
-		if sub, ok := subcommands()[args[0]]; ok {
-			return sub(ctx, args[1:], stdout, stderr)
-		}
+	switch args[0] {
+	case "help":
+		return helpCmd(ctx, args[1:], stdout, stderr)
+	case "-h", "-help", "--help":
+		return helpCmd(ctx, nil, stdout, stderr)
 	}
-	cfg, positional, err := parseArgs(args, stderr)
+	if c, ok := lookupCommand(args[0]); ok && c.name != gradeName && c.name != "all" {
+		return c.run(ctx, args[1:], stdout, stderr)
+	}
+	return gradeCmd(ctx, args, stdout, stderr)
+}
+
+// gradeCmd is `grade ex1 [flags]` and `grade all [flags]`.
+func gradeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, positional, err := parseArgs(args, stdout)
 	if err != nil {
 		return err
 	}
 	if len(positional) != 1 {
-		fmt.Fprint(stderr, usage)
-		return &exitError{code: grader.ExitUsage, msg: "grade: name one exercise (ex1 ... ex6), all, or list"}
+		return usageErr("", "name one exercise (%s), all, or a command", exerciseRange())
 	}
+	var exs []grader.Exercise
 	switch cmd := positional[0]; cmd {
 	case "all":
 		if cfg.dir != "" {
-			return &exitError{code: grader.ExitUsage, msg: "grade: --dir names one exercise's package; use it with ex1 ... ex6"}
+			return usageErr("", "--dir names one exercise's package; use it with %s", exerciseRange())
 		}
-		return gradeMany(ctx, catalog.All(), cfg, stdout, stderr)
+		exs = catalog.All()
 	default:
-		if _, isSub := subcommands()[cmd]; isSub {
-			return &exitError{code: grader.ExitUsage, msg: fmt.Sprintf("grade: put %q first: go run ./cmd/grade %s ...", cmd, cmd)}
+		if c, isCmd := lookupCommand(cmd); isCmd && c.name != gradeName {
+			return usageErr("", "put %q first: go run ./cmd/grade %s ...", cmd, cmd)
 		}
 		ex, ok := catalog.Lookup(cmd)
 		if !ok {
-			return &exitError{code: grader.ExitUsage, msg: fmt.Sprintf("grade: unknown exercise %q (try: go run ./cmd/grade list)", cmd)}
+			return usageErr("", "unknown exercise or command %q (try: go run ./cmd/grade list)", cmd)
 		}
-		return gradeMany(ctx, []grader.Exercise{ex}, cfg, stdout, stderr)
+		exs = []grader.Exercise{ex}
 	}
+	if platformErr := unsupportedPlatform(cfg.runtime); platformErr != nil {
+		return platformErr
+	}
+	root, err := moduleRoot("")
+	if err != nil {
+		return err
+	}
+	defer beginWork(ctx, stderr)()
+	return gradeMany(ctx, exs, root, cfg, stdout, stderr)
 }
 
-// parseArgs accepts flags before and after the command word.
-func parseArgs(args []string, stderr io.Writer) (config, []string, error) {
+// parseArgs reads the grading flags (before and after the command word) and checks
+// them, so that a mistake costs one line and nothing is built.
+func parseArgs(args []string, stdout io.Writer) (config, []string, error) {
 	var cfg config
-	fs := flag.NewFlagSet("grade", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	fs := newFlagSet("grade")
 	fs.BoolVar(&cfg.solution, "solution", false, "grade the reference solution instead of your exercise")
-	fs.StringVar(&cfg.dir, "dir", "", "grade the package in this directory (inside the module)")
+	fs.StringVar(&cfg.dir, "dir", "", "grade this folder instead (anywhere: its *.go files are copied into the module), or a .txtar overlay on the solution")
 	seed := fs.Uint64("seed", 0, "seed for every generated input (default: a new one, printed in the report)")
 	fs.StringVar(&cfg.format, "format", "text", "report format: text or json")
 	fs.BoolVar(&cfg.noColor, "no-color", false, "no colours (also: NO_COLOR=1)")
 	fs.StringVar(&cfg.runtime, "runtime", "auto", "restate-server: auto, native, container or external")
 	fs.StringVar(&cfg.restateURL, "restate-url", "", "ingress URL of a restate-server you run (implies --runtime external)")
 	fs.StringVar(&cfg.adminURL, "admin-url", "", "admin URL of a restate-server you run")
-	fs.StringVar(&cfg.image, "image", "", "container image of restate-server (default the official 1.7.12 image)")
+	fs.StringVar(&cfg.image, "image", "", "container image of restate-server, pulled when missing (default "+rt.DefaultImage+")")
 
-	positional, err := parseInterleaved(fs, args)
+	positional, err := parseFlags(gradeName, fs, args, stdout)
 	if err != nil {
 		return cfg, nil, err
 	}
@@ -128,16 +113,32 @@ func parseArgs(args []string, stderr io.Writer) (config, []string, error) {
 		cfg.seed, cfg.seedSet = *seed, true
 	}
 	if cfg.format != "text" && cfg.format != "json" {
-		return cfg, nil, &exitError{code: grader.ExitUsage, msg: "grade: --format must be text or json"}
+		return cfg, nil, usageErr("", "--format must be text or json, not %q", cfg.format)
 	}
 	if cfg.solution && cfg.dir != "" {
-		return cfg, nil, &exitError{code: grader.ExitUsage, msg: "grade: use --solution or --dir, not both"}
+		return cfg, nil, usageErr("", "use --solution or --dir, not both")
 	}
-	if cfg.restateURL != "" || cfg.adminURL != "" {
-		if cfg.restateURL == "" || cfg.adminURL == "" {
-			return cfg, nil, &exitError{code: grader.ExitUsage, msg: "grade: --restate-url and --admin-url go together"}
-		}
+	if err := checkRuntime("", cfg.runtime, "auto", "native", "container", "external"); err != nil {
+		return cfg, nil, err
+	}
+	external := cfg.restateURL != "" || cfg.adminURL != ""
+	switch {
+	case external && (cfg.restateURL == "" || cfg.adminURL == ""):
+		return cfg, nil, usageErr("", "--restate-url and --admin-url go together")
+	case external && flagSet(fs, "runtime") && cfg.runtime != "external":
+		return cfg, nil, usageErr("", "--restate-url and --admin-url use a server you run: not with --runtime %s", cfg.runtime)
+	case external:
 		cfg.runtime = "external"
+	case cfg.runtime == "external":
+		return cfg, nil, usageErr("", "--runtime external needs --restate-url and --admin-url")
+	}
+	if err := checkImage("", cfg.runtime, cfg.image); err != nil {
+		return cfg, nil, err
+	}
+	if cfg.dir != "" {
+		if err := checkDir("", cfg.dir, true); err != nil {
+			return cfg, nil, err
+		}
 	}
 	if !cfg.seedSet {
 		var b [8]byte
@@ -147,20 +148,30 @@ func parseArgs(args []string, stderr io.Writer) (config, []string, error) {
 	return cfg, positional, nil
 }
 
-func gradeMany(ctx context.Context, exs []grader.Exercise, cfg config, stdout, stderr io.Writer) error {
+func gradeMany(ctx context.Context, exs []grader.Exercise, root string, cfg config, stdout, stderr io.Writer) error {
 	var reports []*grader.Report
 	code := grader.ExitPass
 	for _, ex := range exs {
 		opts := grader.Options{
+			Root:     root,
 			Seed:     cfg.seed,
 			Progress: stderr,
-			Runtime: runtime.Config{
+			Runtime: rt.Config{
 				Kind: cfg.runtime, Image: cfg.image,
 				IngressURL: cfg.restateURL, AdminURL: cfg.adminURL,
 				Progress: stderr,
 			},
 		}
+		// Yours: the stub folder, or a folder of your own outside the module.
+		own := !cfg.solution && cfg.dir == ""
 		switch {
+		case cfg.dir != "" && !overlay.Is(cfg.dir) && outside(root, cfg.dir):
+			staged, cleanup, err := stage(root, cfg.dir, ex.ID)
+			if err != nil {
+				return &exitError{code: grader.ExitNoJudge, msg: "grade: " + err.Error()}
+			}
+			defer cleanup()
+			opts.Dir, own = staged, true
 		case cfg.dir != "":
 			opts.Dir = cfg.dir
 		case cfg.solution:
@@ -170,10 +181,14 @@ func gradeMany(ctx context.Context, exs []grader.Exercise, cfg config, stdout, s
 			fmt.Fprintf(stderr, "grading %s ...\n", ex.ID)
 		}
 		rep := grader.Grade(ctx, ex, opts)
-		recordProgress(ex, cfg.solution, rep, stderr)
+		if own && cfg.dir != "" {
+			rep.Submission = absPath(cfg.dir) // not the copy: the replay command names it
+		}
+		recordProgress(ex, own, rep, stderr)
 		reports = append(reports, rep)
 		if cfg.format == "text" {
-			if err := report.Text(stdout, rep, colorOn(cfg, stdout)); err != nil {
+			o := report.TextOptions{Color: colorOn(cfg, stdout), Width: termWidth(stdout)}
+			if err := report.TextWith(stdout, rep, o); err != nil {
 				return err
 			}
 			if len(exs) > 1 {
@@ -202,6 +217,18 @@ func gradeMany(ctx context.Context, exs []grader.Exercise, cfg config, stdout, s
 	return nil
 }
 
+// listCmd is `grade list`.
+func listCmd(_ context.Context, args []string, stdout, _ io.Writer) error {
+	positional, err := parseFlags("list", newFlagSet("list"), args, stdout)
+	if err != nil {
+		return err
+	}
+	if len(positional) > 0 {
+		return usageErr("list", "takes no arguments")
+	}
+	return list(stdout)
+}
+
 func list(w io.Writer) error {
 	var b strings.Builder
 	for _, ex := range catalog.All() {
@@ -223,6 +250,5 @@ func colorOn(cfg config, w io.Writer) bool {
 	if cfg.noColor || os.Getenv("NO_COLOR") != "" {
 		return false
 	}
-	f, ok := w.(*os.File)
-	return ok && isatty.IsTerminal(f.Fd())
+	return isTerminal(w)
 }

@@ -1,6 +1,7 @@
 // Package doctor checks that a machine can run the grader, and says how to fix what is
-// missing: Go, Node.js and npm, the cached restate-server, a Docker engine and the
-// restate image, and loopback ports.
+// missing: the platform (Windows users are sent to WSL2), Go, Node.js and npm, the cached
+// restate-server, a Docker engine and the restate image, which restate-server --runtime
+// auto will use and why, and loopback ports.
 package doctor
 
 import (
@@ -11,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	goruntime "runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -64,6 +66,7 @@ func Check(ctx context.Context, cfg Config) []Finding {
 		cfg.GoVersion = "1.26"
 	}
 	var out []Finding
+	out = append(out, checkPlatform(goruntime.GOOS))
 	out = append(out, checkGo(ctx, cfg.GoVersion))
 	server, cached := checkServer(ctx)
 	out = append(out, checkNode(cached)...)
@@ -170,10 +173,15 @@ func checkServer(ctx context.Context) (Finding, bool) {
 	return f, true
 }
 
+// checkDocker says whether a Docker engine answers, whether the image is there (or will
+// be pulled on first use), and which restate-server --runtime auto will use, and why.
 func checkDocker(ctx context.Context, image string) []Finding {
+	choice := runtime.Choose(ctx, image)
+	auto := Finding{Check: "runtime auto", Level: OK,
+		What: fmt.Sprintf("uses the %s: %s", runtime.Describe(choice.Kind), choice.Why)}
 	if !runtime.DockerAvailable(ctx) {
 		return []Finding{{Check: "Docker", Level: Note,
-			What: "no Docker engine answered: fine, the grader runs restate-server as a native binary"}}
+			What: "no Docker engine answered: fine, the grader runs restate-server as a native binary"}, auto}
 	}
 	out := []Finding{{Check: "Docker", Level: OK, What: "a Docker engine answers"}}
 	f := Finding{Check: "restate image"}
@@ -182,12 +190,34 @@ func checkDocker(ctx context.Context, image string) []Finding {
 	case err != nil:
 		f.Level, f.What = Note, fmt.Sprintf("could not look for %s: %v", image, err)
 	case present:
-		f.Level, f.What = OK, image+" is present: --runtime auto uses a container"
+		f.Level, f.What = OK, image+" is present"
+	case choice.Kind == "container":
+		f.Level, f.What = Note, image+" is not present: the first run pulls it (progress on the terminal)"
+		f.Fix = "nothing to do; to pull it now: docker pull " + image + " (without a registry: build it from the npm binary with .ci/restate-image.sh)"
 	default:
-		f.Level, f.What = Note, image+" is not present (images are never pulled): the native binary is used"
-		f.Fix = "optional: docker pull " + image + ", or build one from the npm binary with .ci/restate-image.sh"
+		f.Level, f.What = Note, image+" is not present (not needed: --runtime auto uses the native binary here)"
 	}
-	return append(out, f)
+	return append(out, f, auto)
+}
+
+// checkPlatform says what this operating system gets. Windows has no restate-server
+// build and no process groups: the grader runs inside WSL2 there.
+func checkPlatform(goos string) Finding {
+	f := Finding{Check: "platform", Level: OK}
+	switch goos {
+	case "linux":
+		f.What = "Linux: native binary or container"
+	case "darwin":
+		f.What = "macOS: the native binary (Docker Desktop's containers do not reach your service unless host networking is enabled)"
+	case "windows":
+		f.Level = Problem
+		f.What = "Windows: the grader does not run here directly (there is no restate-server for Windows)"
+		f.Fix = "use WSL2: run `wsl --install` in PowerShell, open the Ubuntu terminal it installs, install Go and Node.js there, clone this repository inside it and run the same commands there"
+	default:
+		f.Level = Note
+		f.What = goos + ": not tested; a restate-server you run yourself works (--restate-url, --admin-url)"
+	}
+	return f
 }
 
 // checkPorts: the grader picks free ports itself, so it needs only that loopback works;

@@ -99,3 +99,13 @@ func TestBusyPort(t *testing.T) {
 	fs = doctor.Check(context.Background(), doctor.Config{Ports: []int{port}})
 	assert.Equal(t, doctor.OK, find(t, fs, "port "+strconv.Itoa(port)).Level, "free once released")
 }
+
+// doctor says which restate-server --runtime auto will use, and why.
+func TestRuntimeAutoSaysWhich(t *testing.T) {
+	t.Setenv("DOCKER_HOST", "unix://"+t.TempDir()+"/docker.sock")
+	fs := doctor.Check(context.Background(), doctor.Config{Ports: []int{}})
+	auto := find(t, fs, "runtime auto")
+	assert.Equal(t, doctor.OK, auto.Level)
+	assert.Equal(t, "uses the native binary: no Docker engine answered", auto.What)
+	assert.Equal(t, doctor.Note, find(t, fs, "Docker").Level)
+}

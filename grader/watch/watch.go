@@ -44,6 +44,10 @@ type Options struct {
 	Render func(io.Writer, *grader.Report) error
 	// OnReport is called after each run, e.g. to remember the learner's best score.
 	OnReport func(*grader.Report, Change)
+	// Copy, when set, makes the package each run builds: Grade.Dir is then a folder
+	// outside the module (a learner's own repository), which is watched, and each run
+	// grades a fresh copy of it inside the module; the report names Grade.Dir.
+	Copy func() (dir string, cleanup func(), err error)
 }
 
 // Change is what differs between a run and the one before.
@@ -199,10 +203,25 @@ func gradeOnce(ctx context.Context, ex grader.Exercise, opts Options, srv *serve
 			}
 			g.Runtime = srv.external()
 		}
+		if opts.Copy != nil {
+			staged, cleanup, err := opts.Copy()
+			if err != nil {
+				return nil, fmt.Errorf("copy %s into the module: %w", opts.Grade.Dir, err)
+			}
+			g.Dir = staged
+			defer cleanup()
+		}
 		began := time.Now()
 		rep := grader.Grade(ctx, ex, g)
 		if ctx.Err() != nil {
 			return nil, nil
+		}
+		if opts.Copy != nil {
+			rep.Submission = opts.Grade.Dir
+		}
+		if srv.reuse && srv.server != nil {
+			// Not "external": say which server it is, and that it stays up.
+			rep.Runtime = runtime.Describe(srv.server.Kind()) + ", kept running between runs"
 		}
 		if !srv.reuse || attempt > 1 {
 			return rep, nil
@@ -256,7 +275,7 @@ func (s *servers) ensure(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("start restate-server: %w", err)
 	}
-	fmt.Fprintf(s.progress, "watch: restate-server (%s) ready in %s\n", srv.Kind(), time.Since(began).Round(10*time.Millisecond))
+	fmt.Fprintf(s.progress, "watch: restate-server (%s) ready in %s\n", runtime.Describe(srv.Kind()), time.Since(began).Round(10*time.Millisecond))
 	s.server = srv
 	return nil
 }
