@@ -118,10 +118,6 @@ func crashed(ctx context.Context, env *grader.Env, o order, sent string, pt prox
 			return err
 		}
 		f.Observed += fmt.Sprintf("\n(the proxy crashed %d attempt(s) of %s.%s)", env.Proxy.Fired(pt)-before, pt.Service, pt.Handler)
-		if pt.Service == ex6.OrchestratorName && f.Hint == "" {
-			f.WithHint("ProcessOrder was retried after a crash and an effect happened again: every effect must be a participant " +
-				"call (Restate journals it and replays its answer) or sit inside restate.Run, never a direct gateway call")
-		}
 		return f
 	}
 	if err := sameStored(ctx, env, o, res, sent); err != nil {
@@ -314,9 +310,12 @@ func lostReplies(ctx context.Context, env *grader.Env, o order) error {
 		if errors.As(err, &f) {
 			for _, cs := range []world.Calls{e.charges, e.labels} {
 				if len(cs) > 1 {
-					f.Observed += "\n" + sameKeys(cs)
-					f.WithHint("the retry after a lost reply reached the gateway as a new request: pass the gateway an idempotency key that " +
-						"stays the same across retries (the participants use ctx.Request().ID), and make the call inside restate.Run")
+					keys, same := sameKeys(cs)
+					f.Observed += "\n" + keys
+					if !same {
+						f.WithHint("the retry after a lost reply reached the gateway as a new request: pass the gateway an idempotency key that " +
+							"stays the same across retries (the participants use ctx.Request().ID), and make the call inside restate.Run")
+					}
 					break
 				}
 			}
@@ -332,7 +331,7 @@ func lostReplies(ctx context.Context, env *grader.Env, o order) error {
 }
 
 // sameKeys says whether repeated gateway calls carried the same idempotency key.
-func sameKeys(cs world.Calls) string {
+func sameKeys(cs world.Calls) (string, bool) {
 	var keys []string
 	for _, c := range cs {
 		k := c.IdempotencyKey
@@ -342,10 +341,10 @@ func sameKeys(cs world.Calls) string {
 		keys = append(keys, k)
 	}
 	if len(slices.Compact(slices.Clone(keys))) == 1 && keys[0] != "(none)" {
-		return fmt.Sprintf("these %d calls carried the same gateway idempotency key %q", len(cs), keys[0])
+		return fmt.Sprintf("these %d calls carried the same gateway idempotency key %q", len(cs), keys[0]), true
 	}
 	return fmt.Sprintf("these %d calls carried the gateway idempotency keys %s: the key changed between attempts, so the gateway saw new requests",
-		len(cs), strings.Join(keys, ", "))
+		len(cs), strings.Join(keys, ", ")), false
 }
 
 // sameStored checks that the result ProcessOrder answered after the retries is the one
