@@ -19,6 +19,7 @@ import (
 
 	"idempotency/grader/catalog"
 	"idempotency/grader/learner"
+	"idempotency/grader/overlay"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -92,28 +93,17 @@ func contains(s string) func(string) bool {
 	return func(l string) bool { return strings.Contains(l, s) }
 }
 
-// copyIntoModule copies a package into a temp package inside the module (removed at
-// cleanup) and returns its path relative to the module root.
-func copyIntoModule(t *testing.T, src string) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("grader/testdata", "tmp-watch-")
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	require.NoError(t, err)
-	entries, err := os.ReadDir(src)
-	require.NoError(t, err)
-	for _, e := range entries {
-		data, err := os.ReadFile(filepath.Join(src, e.Name()))
-		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644))
-	}
-	return dir
-}
-
 func TestWatchCommand(t *testing.T) {
 	chdirRoot(t)
 	t.Setenv("NO_COLOR", "1")
-	dir := copyIntoModule(t, "grader/testdata/broken/ex1/math-rand-number")
+	// A learner's own folder, outside the module: watched there, graded as a copy.
+	dir := filepath.Join(t.TempDir(), "ex1")
+	broken, err := overlay.Load("grader/testdata/broken/ex1/math-rand-number.txtar")
+	require.NoError(t, err)
+	require.NoError(t, broken.Materialize("solutions/ex1", dir))
+	t.Setenv(learner.EnvDir, t.TempDir())
 	r := startRun(t, "watch", "ex1", "--dir", dir, "--runtime", "native", "--debounce", "100ms")
+	r.waitFor("the report header", contains("grading "+dir))
 	r.waitFor("the first report", contains("Score:"))
 	r.waitFor("the pointer to more hints", contains("go run ./cmd/grade hint ex1 deterministic-number"))
 	r.waitFor("the watching line", contains("watching "+dir))
@@ -128,6 +118,28 @@ func TestWatchCommand(t *testing.T) {
 	r.waitFor("what changed", contains("+ now passing: Order number is deterministic"))
 
 	assert.NoError(t, r.stop(), "Ctrl-C is a normal end")
+	assert.Empty(t, stagedBy(t, ".", os.Getpid()), "every run's copy is removed")
+	_, out, _ := runArgs(t, "progress")
+	assert.Regexp(t, `ex1\s+Idempotent Order Service\s+100/100\s+\d+/10\s+2\s`, out, "runs of a folder outside the module are remembered")
+}
+
+// grade exN --dir PATH grades a folder anywhere: its *.go files are copied into the
+// module, the report and its replay command name PATH, and the run is remembered.
+func TestGradeDirOutsideModule(t *testing.T) {
+	chdirRoot(t)
+	t.Setenv("NO_COLOR", "1")
+	t.Setenv(learner.EnvDir, t.TempDir())
+	dir := filepath.Join(t.TempDir(), "ex1")
+	copyTree(t, "exercises/ex1", dir)
+	code, out, _ := runArgs(t, "ex1", "--dir", dir, "--runtime", "native", "--seed", "3")
+	assert.Equal(t, 1, code, out)
+	assert.Contains(t, out, "grading "+dir+" · seed 3")
+	assert.Contains(t, out, "Score: 0/100")
+	assert.Contains(t, out, "go run ./cmd/grade ex1 --dir "+dir+" --seed 3")
+	assert.NotContains(t, out, "outside the module")
+	assert.Empty(t, stagedBy(t, ".", os.Getpid()), "the copy is removed")
+	_, progress, _ := runArgs(t, "progress")
+	assert.Regexp(t, `ex1\s+Idempotent Order Service\s+0/100\s+0/10\s+1\s`, progress)
 }
 
 var curlLine = regexp.MustCompile(`^\s*curl -sS -X POST '([^']+)'(?: -H 'content-type: application/json' -d '(.*)')?$`)

@@ -153,7 +153,7 @@ func TestGradeStubText(t *testing.T) {
 
 func TestDoesNotCompileExits3(t *testing.T) {
 	chdirRoot(t)
-	code, out, _ := runArgs(t, "ex1", "--dir", "grader/testdata/broken/ex1/does-not-compile", "--runtime", "native", "--no-color")
+	code, out, _ := runArgs(t, "ex1", "--dir", "grader/testdata/broken/ex1/does-not-compile.txtar", "--runtime", "native", "--no-color")
 	assert.Equal(t, 3, code)
 	assert.Contains(t, out, "ERROR")
 	assert.Contains(t, out, "does not compile")
