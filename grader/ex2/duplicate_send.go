@@ -16,12 +16,13 @@ const checkFirst = "before sending, read the stored record with restate.Get; if 
 
 func duplicateSend() grader.Scenario {
 	return grader.Scenario{
-		ID:     "duplicate-send",
-		Title:  "Duplicate requests return same message ID",
-		Points: 25,
-		Hint:   checkFirst,
-		Needs:  map[string][]string{ex2.ServiceName: {ex2.SendEmail, ex2.GetEmailStatus}},
-		Run:    runDuplicateSend,
+		ID:      "duplicate-send",
+		Title:   "Duplicate requests return same message ID",
+		Points:  25,
+		Hint:    checkFirst,
+		Needs:   map[string][]string{ex2.ServiceName: {ex2.SendEmail, ex2.GetEmailStatus}},
+		Timeout: readBackTimeout,
+		Run:     runDuplicateSend,
 	}
 }
 

@@ -32,8 +32,9 @@ func failedSend() grader.Scenario {
 		Points: 25,
 		Hint: markFailed + "; a later SendEmail for the same ID returns that record and sends nothing, while a new " +
 			"email ID is a new email",
-		Needs: map[string][]string{ex2.ServiceName: {ex2.SendEmail, ex2.GetEmailStatus}},
-		Run:   runFailedSend,
+		Needs:   map[string][]string{ex2.ServiceName: {ex2.SendEmail, ex2.GetEmailStatus}},
+		Timeout: readBackTimeout,
+		Run:     runFailedSend,
 	}
 }
 

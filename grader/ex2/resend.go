@@ -28,8 +28,9 @@ func resendSafe() grader.Scenario {
 		Points: 25,
 		Hint: "ResendEmail: an unknown email ID -> terminal 404 and nothing sent; status \"sent\" -> the record as it is; " +
 			"status \"failed\" -> one new attempt with the stored recipient, subject and body, inside restate.Run",
-		Needs: map[string][]string{ex2.ServiceName: {ex2.SendEmail, ex2.GetEmailStatus, ex2.ResendEmail}},
-		Run:   runResendSafe,
+		Needs:   map[string][]string{ex2.ServiceName: {ex2.SendEmail, ex2.GetEmailStatus, ex2.ResendEmail}},
+		Timeout: readBackTimeout,
+		Run:     runResendSafe,
 	}
 }
 
@@ -209,6 +210,9 @@ func resendAndCheck(ctx context.Context, env *grader.Env, e email, sent string) 
 			return rec, err
 		}
 		if f := failedAfterDuplicates(env, e.key, e.req.Recipient, sent, resendInRun, err); f != nil {
+			return rec, f
+		}
+		if f := mismatchFailure(env, sent, "the record with status \"sent\" and the new message's ID", err); f != nil {
 			return rec, f
 		}
 		return rec, env.Unexpected(sent, "the record with status \"sent\" and the new message's ID", err)

@@ -22,13 +22,14 @@ const renderDeterministically = "render from the request alone: replace each {{n
 
 func templates() grader.Scenario {
 	return grader.Scenario{
-		ID:     "templates",
-		Title:  "Email templates with deterministic variable substitution",
-		Points: 10,
-		Bonus:  true,
-		Hint:   renderDeterministically,
-		Needs:  map[string][]string{ex2.ServiceName: {ex2.SendTemplatedEmail, ex2.GetEmailStatus}},
-		Run:    runTemplates,
+		ID:      "templates",
+		Title:   "Email templates with deterministic variable substitution",
+		Points:  10,
+		Bonus:   true,
+		Hint:    renderDeterministically,
+		Needs:   map[string][]string{ex2.ServiceName: {ex2.SendTemplatedEmail, ex2.GetEmailStatus}},
+		Timeout: readBackTimeout,
+		Run:     runTemplates,
 	}
 }
 
@@ -239,13 +240,18 @@ func varValue(r *rand.Rand, name string) string {
 	}
 }
 
-// renderError judges an error answer to SendTemplatedEmail. A journal mismatch there
-// almost always means the retry rendered another email than the first attempt and
-// stored or journaled it: the difference Restate found is the evidence.
+// renderError judges an error answer to SendTemplatedEmail. A journal mismatch on the
+// same step with another value means the retry rendered another email than the first
+// attempt and stored or journaled it: the difference Restate found is the evidence. A
+// mismatch between two kinds of step is another branch, not another rendering.
 func renderError(env *grader.Env, sent string, err error) error {
 	var ce *grader.CallError
 	if !grader.AsCallError(err, &ce) || ce.Code != 570 && !strings.Contains(ce.Message, "mismatch") {
 		return env.Unexpected(sent, "the sent email's record", err)
+	}
+	if otherBranch(ce) {
+		// Not another rendering: another path, decided outside the journal.
+		return mismatchFailure(env, sent, "the sent email's record", err)
 	}
 	return grader.Fail(sent, "the same subject and body on every attempt",
 		"Restate retried SendTemplatedEmail and your handler did something different than on the first attempt (journal mismatch, %d):\n%s",
