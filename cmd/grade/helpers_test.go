@@ -16,6 +16,8 @@ import (
 func stagedBy(t *testing.T, root string, pid int) []string {
 	t.Helper()
 	marks, _ := filepath.Glob(filepath.Join(root, ".grade", "*", ".owner"))
+	deeper, _ := filepath.Glob(filepath.Join(root, ".grade", "*", "*", ".owner"))
+	marks = append(marks, deeper...)
 	var out []string
 	for _, m := range marks {
 		b, _ := os.ReadFile(m)

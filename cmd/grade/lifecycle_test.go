@@ -44,7 +44,7 @@ func gradeBinary(t *testing.T) string {
 			return
 		}
 		binaryPath = filepath.Join(dir, "grade")
-		out, err := exec.Command("go", "build", "-o", binaryPath, ".").CombinedOutput()
+		out, err := exec.Command("go", "build", "-o", binaryPath, "idempotency/cmd/grade").CombinedOutput()
 		if err != nil {
 			binaryErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}

@@ -88,8 +88,8 @@ func MarkOwned(dir string) error {
 
 // Sweep removes what graders that are gone (killed, so they could not clean up) left
 // behind: processes carrying their owner variable, their temp dirs in tmp (the system
-// temp dir when empty), their cgroups, and folders they marked under root/.grade (root
-// empty: none). What belongs to a grader that still runs is never touched, whoever runs it.
+// temp dir when empty), their cgroups, and folders they marked one or two levels under
+// root/.grade (root empty: none). What belongs to a grader that still runs is never touched, whoever runs it.
 func Sweep(tmp, root string) Leftovers {
 	if tmp == "" {
 		tmp = os.TempDir()
@@ -114,7 +114,10 @@ func Sweep(tmp, root string) Leftovers {
 		}
 	}
 	if root != "" {
+		// Marked folders sit one or two levels down (.grade/batch/stage-*).
 		marks, _ := filepath.Glob(filepath.Join(root, ".grade", "*", ownerFile))
+		deeper, _ := filepath.Glob(filepath.Join(root, ".grade", "*", "*", ownerFile))
+		marks = append(marks, deeper...)
 		for _, m := range marks {
 			b, err := os.ReadFile(m)
 			if err != nil {

@@ -74,8 +74,11 @@ func TestSweepRemovesOnlyWhatTheDeadLeft(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o711), info.Mode().Perm(), "a service run as nobody must reach its binary")
 
-	deadCopy := filepath.Join(root, ".grade", "stage-1")
-	liveCopy := filepath.Join(root, ".grade", "stage-2")
+	deadCopy := filepath.Join(root, ".grade", "batch", "stage-1")
+	deadShallow := filepath.Join(root, ".grade", "stage-3")
+	require.NoError(t, os.MkdirAll(deadShallow, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(deadShallow, ownerFile), []byte(dead.String()+"\n"), 0o644))
+	liveCopy := filepath.Join(root, ".grade", "batch", "stage-2")
 	require.NoError(t, os.MkdirAll(filepath.Join(deadCopy, "ex1"), 0o755))
 	require.NoError(t, os.MkdirAll(filepath.Join(liveCopy, "ex1"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(deadCopy, ownerFile), []byte(dead.String()+"\n"), 0o644))
@@ -93,10 +96,10 @@ func TestSweepRemovesOnlyWhatTheDeadLeft(t *testing.T) {
 
 	l := Sweep(tmp, root)
 	assert.Equal(t, 1, l.TempDirs)
-	assert.Equal(t, 1, l.Copies)
+	assert.Equal(t, 2, l.Copies)
 	assert.Equal(t, 1, l.Processes)
 	assert.Equal(t, []Owner{dead}, l.Owners)
-	assert.Equal(t, "1 process, 1 temp dir, 1 staged copy", l.String())
+	assert.Equal(t, "1 process, 1 temp dir, 2 staged copies", l.String())
 	select {
 	case <-orphanDone:
 	case <-time.After(5 * time.Second):
@@ -104,6 +107,7 @@ func TestSweepRemovesOnlyWhatTheDeadLeft(t *testing.T) {
 	}
 	assert.NoDirExists(t, deadDir)
 	assert.NoDirExists(t, deadCopy)
+	assert.NoDirExists(t, deadShallow)
 	assert.DirExists(t, liveDir)
 	assert.DirExists(t, liveCopy)
 	assert.DirExists(t, other)
