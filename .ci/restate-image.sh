@@ -23,6 +23,11 @@ chmod 1777 "$rootfs/tmp"
 cp "$bin" "$rootfs/usr/local/bin/restate-server"
 # Without a CA bundle the server panics at start (measured with 1.7.12).
 cp -L /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ssl/certs/ca-certificates.crt"
+# A note makes this build's layer differ from another build's (registry.sh wants one the
+# engine does not already hold).
+if [[ -n ${RESTATE_IMAGE_NOTE:-} ]]; then
+	echo "$RESTATE_IMAGE_NOTE" >"$rootfs/etc/restate-image-note"
+fi
 
 tar -C "$rootfs" -c . | docker import \
 	-c 'ENTRYPOINT ["/usr/local/bin/restate-server"]' \
