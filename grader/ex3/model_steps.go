@@ -201,7 +201,8 @@ func (m *model) releaseStep(id, what string) step {
 			"a refused ReserveStock must not have stored anything"
 	case prev.Status == ex3.StatusActive:
 		s.expected = "the reservation with status \"released\": " + describeReservation(withStatus(prev, ex3.StatusReleased))
-		s.hint = "releasing an active reservation gives its quantity back to availableStock and takes it off reservedStock, once"
+		s.hint = "releasing an active reservation gives its quantity back to availableStock and takes it off reservedStock, once; " +
+			"every reservation stays stored under its own reservationId (older ones too), so that its release finds it"
 	default:
 		s.expected = "the released reservation, unchanged: " + describeReservation(prev) + ", and no stock change"
 		s.hint = "releasing a reservation that is no longer active returns it as it is, without touching the stock"
