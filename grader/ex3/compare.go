@@ -2,6 +2,7 @@ package ex3
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -106,4 +107,41 @@ func stockNote(ctx context.Context, env *grader.Env, key string, want level) str
 		return fmt.Sprintf("\nand GetStockLevel right after: %s: %s", describeStock(got), d)
 	}
 	return "\nGetStockLevel right after is as expected: " + want.String()
+}
+
+// withChanged adds to a Failure about the stock what GetReservation now says of the
+// reservations rs that are no longer as they were answered: one that expired or
+// vanished on its own is the likeliest cause of a stock that does not add up, and the
+// hint then names it. Anything else passes through.
+func withChanged(ctx context.Context, env *grader.Env, key string, err error, rs ...ex3.Reservation) error {
+	var f *grader.Failure
+	if !errors.As(err, &f) {
+		return err
+	}
+	var changed []string
+	var expired, gone bool
+	for _, r := range rs {
+		got, gerr := getReservation(ctx, env, key, r.ReservationID)
+		switch {
+		case grader.Code(gerr) == 404:
+			changed = append(changed, r.ReservationID+": 404")
+			gone = true
+		case gerr != nil:
+			continue
+		case diffReservation(r, got) != "":
+			changed = append(changed, fmt.Sprintf("%s: %s", r.ReservationID, diffReservation(r, got)))
+			expired = expired || got.Status == ex3.StatusExpired
+		}
+	}
+	if len(changed) == 0 {
+		return err
+	}
+	f.Observed += "\nand GetReservation now says of reservations that nothing was called for: " + strings.Join(changed, "; ")
+	switch {
+	case expired:
+		f.Hint = "a reservation made without ttlMillis (or with 0) expired on its own: it must never expire; schedule an expiry only when ttlMillis > 0"
+	case gone:
+		f.Hint = "a stored reservation vanished: keep every reservation in Restate state under its own reservationId, for good"
+	}
+	return f
 }

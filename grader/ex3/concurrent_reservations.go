@@ -147,7 +147,7 @@ func burst(ctx context.Context, env *grader.Env) error {
 	env.Step("GetStockLevel never below zero during the burst")
 	final := level{available: 0, reserved: burstStock}
 	if err := expectStock(ctx, env, key, final, sent); err != nil {
-		return err
+		return withChanged(ctx, env, key, err, made...)
 	}
 	if err := storedAfterBurst(ctx, env, key, sent, made, refused); err != nil {
 		return err

@@ -153,5 +153,5 @@ func reserveNew(ctx context.Context, env *grader.Env, key string, req ex3.Reserv
 			"%s: %s", describeReservation(got), d)
 	}
 	after := before.reserve(req.Quantity)
-	return got, after, expectStock(ctx, env, key, after, sent)
+	return got, after, withChanged(ctx, env, key, expectStock(ctx, env, key, after, sent), got)
 }

@@ -43,9 +43,10 @@ func runReleaseRestores(ctx context.Context, env *grader.Env) error {
 	}
 	keeper := rs[0]
 
-	if want, err = releaseOnce(ctx, env, key, rs[1], want, " (older than two other active reservations)"); err != nil {
-		return withHint(err, fmt.Sprintf("%s was reserved before two others and is still active: keep every reservation stored under its "+
-			"own reservationId (not one slot for the latest), and give back that reservation's own quantity", rs[1].ReservationID))
+	olderHint := fmt.Sprintf("%s was reserved before two others and is still active: keep every reservation stored under its "+
+		"own reservationId (not one slot for the latest), and give back that reservation's own quantity", rs[1].ReservationID)
+	if want, err = releaseOnce(ctx, env, key, rs[1], want, " (older than two other active reservations)", olderHint); err != nil {
+		return err
 	}
 	rs[1] = withStatus(rs[1], ex3.StatusReleased)
 	// The released record is kept: a late duplicate of its ReserveStock finds it.
@@ -58,7 +59,9 @@ func runReleaseRestores(ctx context.Context, env *grader.Env) error {
 	// The newest, released while the first attempt crashes just before it completes.
 	pt := proxy.Target{Service: ex3.ServiceName, Handler: ex3.ReleaseReservation, Key: key}
 	env.Proxy.Arm(pt, proxy.CrashBeforeCompletion, 1)
-	want, err = releaseOnce(ctx, env, key, rs[3], want, " (the first attempt crashed just before it completed; Restate retried it)")
+	want, err = releaseOnce(ctx, env, key, rs[3], want, " (the first attempt crashed just before it completed; Restate retried it)",
+		"Restate retried the release after a crash: it must give the units back once, so decide from the stored status "+
+			"(an active reservation is released, any other is returned as it is), never from anything kept outside Restate state")
 	env.Proxy.Disarm(pt)
 	if err != nil {
 		return err
@@ -68,7 +71,7 @@ func runReleaseRestores(ctx context.Context, env *grader.Env) error {
 	}
 	rs[3] = withStatus(rs[3], ex3.StatusReleased)
 
-	if want, err = releaseOnce(ctx, env, key, rs[2], want, ""); err != nil {
+	if want, err = releaseOnce(ctx, env, key, rs[2], want, "", ""); err != nil {
 		return err
 	}
 	rs[2] = withStatus(rs[2], ex3.StatusReleased)
@@ -108,25 +111,29 @@ func runReleaseRestores(ctx context.Context, env *grader.Env) error {
 }
 
 // releaseOnce releases an active reservation, checks the answer and the stock, then
-// releases it again and checks that nothing more changed.
-func releaseOnce(ctx context.Context, env *grader.Env, key string, r ex3.Reservation, before level, note string) (level, error) {
+// releases it again and checks that nothing more changed. hint, when set, is the hint
+// of a failure of the first release.
+func releaseOnce(ctx context.Context, env *grader.Env, key string, r ex3.Reservation, before level, note, hint string) (level, error) {
+	if hint == "" {
+		hint = "releasing an active reservation sets its status to \"released\" and gives back its own quantity, once, and keeps the record"
+	}
 	released := withStatus(r, ex3.StatusReleased)
 	after := before.free(r.Quantity)
 	sent := fmt.Sprintf("ReleaseReservation %s {reservationId:%q}%s, an active reservation of %d units, with %s", key, r.ReservationID, note, r.Quantity, before)
 	env.Step("ReleaseReservation %s %s%s", key, r.ReservationID, note)
 	got, err := release(ctx, env, key, r.ReservationID)
 	if err != nil {
-		return before, env.Unexpected(sent, "the released reservation: "+describeReservation(released), err)
+		return before, withHint(env.Unexpected(sent, "the released reservation: "+describeReservation(released), err), hint)
 	}
 	if d := diffReservation(released, got); d != "" {
 		return before, grader.Fail(sent, "the reservation with status \"released\" and nothing else changed: "+describeReservation(released),
-			"%s: %s", describeReservation(got), d)
+			"%s: %s", describeReservation(got), d).WithHint(hint)
 	}
 	if err := expectStock(ctx, env, key, after, sent); err != nil {
-		return before, err
+		return before, withHint(err, hint)
 	}
 	if err := expectReservation(ctx, env, key, released, sent); err != nil {
-		return before, err
+		return before, withHint(err, hint)
 	}
 
 	if err := releaseAgain(ctx, env, key, released, after, "a second time"); err != nil {

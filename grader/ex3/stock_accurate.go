@@ -139,8 +139,12 @@ func runStep(ctx context.Context, env *grader.Env, m *model, h *history, n int, 
 			hint = "Restate retried " + s.handler + " after a crash and replayed it: whatever the handler changes must come from " +
 				"Restate state and journaled values (restate.Run), so that the retry does the same thing once. " + s.hint
 		}
-		return grader.Fail(withHistory()+"\nthen GetStockLevel", m.stock.String()+fmt.Sprintf(" (before this step: %s)", before),
-			"%s: %s", describeStock(got), d).WithHint(hint)
+		var rs []ex3.Reservation
+		for _, id := range m.reservationIDs() {
+			rs = append(rs, m.reservations[id])
+		}
+		return withChanged(ctx, env, m.key, grader.Fail(withHistory()+"\nthen GetStockLevel", m.stock.String()+fmt.Sprintf(" (before this step: %s)", before),
+			"%s: %s", describeStock(got), d).WithHint(hint), rs...)
 	}
 	h.add(fmt.Sprintf("  step %d: %s -> %s", n, s.sent, m.stock))
 	return nil
