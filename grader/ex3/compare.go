@@ -136,7 +136,7 @@ func withChanged(ctx context.Context, env *grader.Env, key string, err error, rs
 	if len(changed) == 0 {
 		return err
 	}
-	f.Observed += "\nand GetReservation now says of reservations that nothing was called for: " + strings.Join(changed, "; ")
+	f.Observed += "\nand GetReservation now says of reservations that should be as they were: " + strings.Join(changed, "; ")
 	switch {
 	case expired:
 		f.Hint = "a reservation made without ttlMillis (or with 0) expired on its own: it must never expire; schedule an expiry only when ttlMillis > 0"
