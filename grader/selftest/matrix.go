@@ -48,6 +48,10 @@ func Judge(results []Result) Verdict {
 			if r.Case.Kind == Copy && want == grader.StatusFail && c.Status == grader.StatusFail && !bug[ex+"/"+c.ID] {
 				v.Kills[ex][c.ID]++
 			}
+			if r.Case.Kind == Copy && c.Status == grader.StatusFail && (c.Expected == "" || c.Observed == "" || c.Hint == "") {
+				v.Mismatches = append(v.Mismatches, fmt.Sprintf("%s %s (seed %d): %s failed without saying what was expected, what was observed and a hint",
+					ex, r.Case.Name, r.Seed, c.ID))
+			}
 			if c.Status != want && r.Case.Kind != Solution {
 				v.Mismatches = append(v.Mismatches, fmt.Sprintf("%s %s (seed %d): %s expected %s, observed %s: %s",
 					ex, r.Case.Name, r.Seed, c.ID, want, c.Status, firstLine(c.Evidence)))
