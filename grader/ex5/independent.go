@@ -168,8 +168,8 @@ func heldAndFailing(ctx context.Context, env *grader.Env) error {
 	}
 	if len(env.World.Parked(heldCall...)) != 1 {
 		return grader.Fail(heldSent, "the order store call stays held until the grader releases it",
-			"it is no longer held: your service gave up on it (the world recorded it as abandoned)\n%s", env.ServiceState()).
-			WithHint("never put a timeout of your own around a gateway call: Restate retries a failed invocation")
+			"it is no longer held: the caller went away from it (your service process stopped, or gave up on the call)\n%s", env.ServiceState()).
+			WithHint("wait for a gateway call as long as it takes: Restate retries an invocation that fails, and a call your process abandons may still take effect")
 	}
 
 	env.Step("released %s", held.ID)

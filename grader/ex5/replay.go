@@ -21,7 +21,10 @@ func replay() grader.Scenario {
 		Bonus:  true,
 		Hint:   replayHint,
 		Needs:  needs(ex5.ProcessWebhook, ex5.GetWebhookStatus, ex5.ReplayWebhook),
-		Run:    runReplay,
+		// Generous: a service that serialises all webhooks holds this one up while the
+		// other scenarios hold theirs in a gateway; that costs other criteria, not this.
+		Timeout: 60 * time.Second,
+		Run:     runReplay,
 	}
 }
 
