@@ -31,7 +31,7 @@ if ! answers; then
 		export DEBIAN_FRONTEND=noninteractive
 		apt-get update -qq
 		# The package's own service (on every interface) is not wanted; ours binds loopback.
-		apt-get install -y -qq --no-install-recommends docker-registry >/dev/null
+		NEEDRESTART_SUSPEND=1 apt-get install -y -qq --no-install-recommends docker-registry >/dev/null
 	fi
 	mkdir -p "$state/data"
 	cat >"$state/config.yml" <<CONFIG

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"testing"
@@ -33,7 +34,8 @@ func TestContainerImageIsPulledOnFirstUse(t *testing.T) {
 	require.NoError(t, err)
 	defer cli.Close()
 	remove := func() {
-		_, err := cli.ImageRemove(t.Context(), image, client.ImageRemoveOptions{Force: true})
+		// Not t.Context(): it has ended by the time cleanups run.
+		_, err := cli.ImageRemove(context.Background(), image, client.ImageRemoveOptions{Force: true, PruneChildren: true})
 		if err != nil && !cerrdefs.IsNotFound(err) {
 			t.Logf("remove %s: %v", image, err)
 		}
