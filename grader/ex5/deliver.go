@@ -38,28 +38,26 @@ func deliver(ctx context.Context, env *grader.Env, key string, body []byte, sign
 	}
 	t := target(key, ex5.ProcessWebhook)
 	u := fmt.Sprintf("%s/%s/%s/%s", env.Server.IngressURL(), url.PathEscape(ex5.ServiceName), url.PathEscape(key), ex5.ProcessWebhook)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
-	if err != nil {
-		return rec, fmt.Errorf("deliver to %s: %w", t, err)
+	resp, data, err := post(ctx, u, body, signature)
+	// restate-server's ingress answers 503 of its own (not the handler's) while it is
+	// overloaded or its partition is not leading yet: the delivery was not taken, so it is
+	// sent again, a few times, as grader.Call does.
+	for wait := 100 * time.Millisecond; err == nil && ingressUnavailable(resp) && wait <= 1600*time.Millisecond; wait *= 2 {
+		select {
+		case <-ctx.Done():
+			return rec, ctx.Err()
+		case <-time.After(wait):
+		}
+		resp, data, err = post(ctx, u, body, signature)
 	}
-	req.Header.Set("Content-Type", "application/json")
-	if signature != "" {
-		req.Header.Set(fixtures.SignatureHeader, signature)
-	}
-	resp, err := deliverer.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return rec, ctx.Err()
 		}
 		return rec, fmt.Errorf("deliver to %s: %w", t, err)
 	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		if ctx.Err() != nil {
-			return rec, ctx.Err()
-		}
-		return rec, fmt.Errorf("read answer of %s: %w", t, err)
+	if ingressUnavailable(resp) {
+		return rec, fmt.Errorf("deliver to %s: restate-server's ingress kept answering %d: %.200s", t, resp.StatusCode, data)
 	}
 	if resp.StatusCode/100 != 2 {
 		return rec, callError(t, resp, data)
@@ -69,6 +67,33 @@ func deliver(ctx context.Context, env *grader.Env, key string, body []byte, sign
 			Message: fmt.Sprintf("the answer is not a WebhookStatus (%v): %.200s", err, data)}
 	}
 	return rec, nil
+}
+
+// post sends one delivery and reads the whole answer.
+func post(ctx context.Context, u string, body []byte, signature string) (*http.Response, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+	if err != nil {
+		return nil, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if signature != "" {
+		req.Header.Set(fixtures.SignatureHeader, signature)
+	}
+	resp, err := deliverer.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read the answer: %w", err)
+	}
+	return resp, data, nil
+}
+
+// ingressUnavailable reports a 503 that restate-server's ingress gave of its own.
+func ingressUnavailable(resp *http.Response) bool {
+	return resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get("x-restate-error-source") != "invocation"
 }
 
 // callError reads Restate's error answer, {"code":401,"message":"..."}, the way the
