@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"idempotency/contract/ex4"
+	"idempotency/fixtures/world"
 	"idempotency/grader"
 
 	restate "github.com/restatedev/sdk-go"
@@ -92,11 +94,60 @@ func unexpected(env *grader.Env, s *subject, sent, expected string, err error) e
 	if len(e.charges)+len(e.refunds) > 0 {
 		f.Observed += "\nmeanwhile, the payment gateway saw:\n" + e.payments()
 	}
+	if retried := refusedRepeatedly(env, s); retried != nil {
+		f.Observed += fmt.Sprintf("\nthe gateway refused this call permanently %d times:\n%s\n"+
+			"so your handler returned the gateway's permanent error as a plain error, and Restate retried it until its retry budget ran out",
+			len(retried), indent(retried.String()))
+		f.Hint = "a permanent gateway error (errors.Is(err, fixtures.ErrPermanent)) must become a terminal error, " +
+			"restate.ToTerminalError(err, restate.WithErrorCode(...)) (402 for a declined card, 400 for invalid input): " +
+			"a plain error is retried, and no retry can fix it"
+		return f
+	}
+	if strings.Contains(obs, "but 'handler return' on replay") {
+		f.Observed += "\nThe retry returned early where the first attempt went on: it found what the first attempt had stored before " +
+			"it crashed. Restate's state is replayed with the journal, so a retry sees the state as the attempt began; state kept " +
+			"outside Restate (a Go map or variable) is not, and makes the retry take another path."
+		f.Hint = "keep the subscription in Restate's state (restate.Get / restate.Set), never in a Go variable: a retry must see the " +
+			"state as the failed attempt began, and a restarted process must still find it"
+		return f
+	}
 	if n := e.repeatedCharge(); n > 1 {
 		f.Hint = fmt.Sprintf("the same charge went through %d times: it ran again each time Restate retried the handler. "+
 			"Wrap fixtures.Charge in restate.Run, so that a retry replays the recorded charge ID instead of charging again", n)
 	}
 	return f
+}
+
+// refusedRepeatedly returns the most repeated call of s that a gateway refused on its
+// own judgement (not a fault the grader programmed) with a permanent error, when it was
+// sent more than once: a permanent error that Restate retried.
+func refusedRepeatedly(env *grader.Env, s *subject) world.Calls {
+	var all world.Calls
+	all = append(all, env.World.Calls(chargesOf(s.customer)...)...)
+	all = append(all, env.World.Calls(smtpTo(s.email)...)...)
+	charges := map[string]bool{}
+	for _, c := range all {
+		if c.Gateway == world.Charge && c.Result != "" {
+			charges[c.Result] = true
+		}
+	}
+	all = append(all, env.World.Calls(world.Gateway(world.Refund), func(c world.Call) bool { return charges[c.Arg(world.ArgChargeID)] })...)
+	groups := map[string]world.Calls{}
+	var most world.Calls
+	for _, c := range all {
+		if c.ErrKind != "permanent" || c.Injected {
+			continue
+		}
+		k := c.Gateway + "\x00" + c.Arg(world.ArgAmount) + "\x00" + c.Arg(world.ArgDescription) + "\x00" + c.Arg(world.ArgChargeID) + "\x00" + c.Err
+		groups[k] = append(groups[k], c)
+		if len(groups[k]) > len(most) {
+			most = groups[k]
+		}
+	}
+	if len(most) < 2 {
+		return nil
+	}
+	return most
 }
 
 // failureOrUnexpected passes a *Failure (the engine's own finding, say "never called the

@@ -21,7 +21,7 @@ func emailsOnce() grader.Scenario {
 			"(TODO steps 2, 4 and 5)",
 		// It kills the service process.
 		Exclusive: true,
-		Timeout:   60 * time.Second,
+		Timeout:   90 * time.Second,
 		Run:       runEmailsOnce,
 	}
 }

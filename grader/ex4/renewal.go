@@ -2,6 +2,7 @@ package ex4
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -47,7 +48,7 @@ func renewal() grader.Scenario {
 			"restate.WithDelay(ex4.TestCycle)); Renew charges its period once, inside restate.Run, described by " +
 			"ex4.PeriodChargeDescription, then schedules the next period; on a cancelled subscription, or for a period " +
 			"charged already, it does nothing and schedules nothing (TODO bonus)",
-		Timeout: 60 * time.Second,
+		Timeout: 90 * time.Second,
 		Run:     runRenewal,
 	}
 }
@@ -58,10 +59,14 @@ type renewing struct {
 	sentAt time.Time // when the grader sent CreateSubscription
 }
 
-func runRenewal(ctx context.Context, env *grader.Env) error {
+func runRenewal(ctx context.Context, env *grader.Env) (err error) {
 	older := &renewing{subject: newSubject(env, fastTest)}
 	newer := &renewing{subject: newSubject(env, fastTest)}
-	defer stopRenewals(env, older.key, newer.key)
+	defer func() {
+		if err != nil {
+			stopRenewals(env, older.key, newer.key)
+		}
+	}()
 	crashBefore := env.ArmCrash(target(older.key, ex4.Renew), proxy.CrashBeforeCompletion, 1)
 	defer crashBefore.Disarm()
 	for _, r := range []*renewing{older, newer} {
@@ -79,6 +84,9 @@ func runRenewal(ctx context.Context, env *grader.Env) error {
 	}
 	// The newer's period 2, then a duplicate Renew of that period, sent by the grader.
 	if err := waitRenewals(ctx, env, newer, 1, sent); err != nil {
+		return err
+	}
+	if err := expectScheduled(ctx, env, newer, sent); err != nil {
 		return err
 	}
 	if err := duplicateRenew(ctx, env, newer); err != nil {
@@ -154,7 +162,7 @@ func waitRenewals(ctx context.Context, env *grader.Env, r *renewing, n int, sent
 		}
 		return noRenewal(env, r.subject, sent, fmt.Sprintf("renewal %d (period %d) within %s of the one before", n, n+1, renewalWait), renewalWait)
 	}
-	return expectNotEarly(env, r, sent)
+	return expectRenewals(env, r, sent)
 }
 
 // expectNotEarly checks that period k was charged no earlier than k-1 test cycles after
@@ -183,13 +191,55 @@ func expectRenewals(env *grader.Env, r *renewing, sent string) error {
 	return expectNotEarly(env, r, sent)
 }
 
+// expectScheduled waits until Restate's introspection shows a Renew of r that the
+// service sent waiting in status "scheduled": a renewal is a delayed call, so between
+// two renewals the next one waits for its time. This judges the schedule itself, not
+// how fast the machine runs the renewals (a Renew sent without a delay is never
+// "scheduled", however slowly it runs). Between renewals the next one waits about a
+// test cycle, so a poll sees it in time; the deadline is for a submission that never
+// schedules one.
+func expectScheduled(ctx context.Context, env *grader.Env, r *renewing, sent string) error {
+	env.Step("wait for a Renew of %s waiting for its time (a delayed call)", r.key)
+	q := fmt.Sprintf("SELECT id FROM sys_invocation WHERE target_service_name = '%s' AND target_service_key = '%s' "+
+		"AND target_handler_name = '%s' AND invoked_by_id IS NOT NULL AND status = 'scheduled'", ex4.ServiceName, r.key, ex4.Renew)
+	deadline := time.Now().Add(renewalWait)
+	for {
+		var rows []struct {
+			ID string `json:"id"`
+		}
+		if err := env.Admin.Query(ctx, q, &rows); err != nil {
+			return fmt.Errorf("read the scheduled Renew calls of %s: %w", r.key, err)
+		}
+		if len(rows) > 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return grader.Fail(sent, fmt.Sprintf("each Renew sent as a delayed call, %s after the call that sends it, so that it waits "+
+				"in Restate (status \"scheduled\") until its time", ex4.TestCycle),
+				"in %s of polling, no Renew of %s was ever waiting for its time; the payment gateway charged:\n%s",
+				renewalWait, r.key, indent(effectsOf(env, r.subject).charges.String())).
+				WithHint("send each renewal with restate.WithDelay(ex4.TestCycle): restate.ObjectSend(ctx, ex4.ServiceName, id, ex4.Renew)." +
+					"Send(req, restate.WithDelay(ex4.TestCycle)); without the delay (or with a delay in the wrong unit) Renew runs at once")
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
 // duplicateRenew sends Renew for a period of r that was charged already: nothing may
 // be charged.
 func duplicateRenew(ctx context.Context, env *grader.Env, r *renewing) error {
 	sent := fmt.Sprintf("Renew %s {period: 2}, sent by the grader after period 2 was charged (a duplicate)", r.key)
 	env.Step("%s", sent)
-	err := renewSub(ctx, env, r.key, 2)
+	err := within(ctx, env, r.key, sent, func(ctx context.Context) error { return renewSub(ctx, env, r.key, 2) })
 	if err != nil {
+		var f *grader.Failure
+		if errors.As(err, &f) {
+			return f
+		}
 		return unexpected(env, r.subject, sent, "success, and nothing charged: period 2 is paid already", err)
 	}
 	if err := expectPeriods(env, r.subject, sent); err != nil {
@@ -210,15 +260,15 @@ func cancelRenewing(ctx context.Context, env *grader.Env, r, other *renewing) er
 	}
 	before := effectsOf(env, r.subject)
 	env.Step("%s", sent)
-	cctx, cancel := context.WithTimeout(ctx, renewalWait)
-	got, err := cancelSub(cctx, env, r.key, fmtDate(r.start))
-	cancel()
-	if err != nil && cctx.Err() != nil && ctx.Err() == nil {
-		return grader.Fail(sent, "an answer within "+renewalWait.String(),
-			"no answer: %s", describePending(ctx, env, r.key)).
-			WithHint("a virtual object runs one exclusive handler at a time: a Renew that waits (restate.Sleep, or a loop that " +
-				"renews in one invocation) holds the subscription, and CancelSubscription waits behind it. Schedule each renewal " +
-				"as a delayed call that returns at once")
+	var got ex4.Subscription
+	err := within(ctx, env, r.key, sent, func(ctx context.Context) error {
+		var err error
+		got, err = cancelSub(ctx, env, r.key, fmtDate(r.start))
+		return err
+	})
+	var f *grader.Failure
+	if errors.As(err, &f) {
+		return f
 	}
 	if err != nil {
 		return unexpected(env, nil, sent, "the cancelled subscription", err)
@@ -303,6 +353,24 @@ func cancelRenewing(ctx context.Context, env *grader.Env, r, other *renewing) er
 			WithHint("cancelling one subscription must not stop another's renewals: keep the periods and the status per subscription, in its own state")
 	}
 	return nil
+}
+
+// lockHint explains an exclusive call that does not answer on a fast-test subscription.
+const lockHint = "a virtual object runs one exclusive handler at a time: a Renew that waits (restate.Sleep, or a loop that " +
+	"renews in one invocation) holds the subscription, and every other exclusive call (a cancel, another Renew) waits " +
+	"behind it. Schedule each renewal as a delayed call, and return at once"
+
+// within runs call with a deadline of renewalWait. A call that does not answer in time
+// is a Failure that says which invocations of key were pending: an exclusive call waits
+// behind any invocation that holds the object.
+func within(ctx context.Context, env *grader.Env, key, sent string, call func(ctx context.Context) error) error {
+	cctx, cancel := context.WithTimeout(ctx, renewalWait)
+	defer cancel()
+	err := call(cctx)
+	if err != nil && cctx.Err() != nil && ctx.Err() == nil {
+		return grader.Fail(sent, "an answer within "+renewalWait.String(), "no answer: %s", describePending(ctx, env, key)).WithHint(lockHint)
+	}
+	return err
 }
 
 // renewCancelled sends Renew for the next period of the cancelled r after the restart:
@@ -425,12 +493,17 @@ func noRenewal(env *grader.Env, s *subject, sent, expected string, waited time.D
 			"restate.ObjectSend(ctx, ex4.ServiceName, id, ex4.Renew).Send(req, restate.WithDelay(ex4.TestCycle)), and each Renew the next")
 }
 
-// stopRenewals releases held charges and kills what a broken submission left
-// scheduled, until nothing of keys is pending, so that it does not run on for the rest
-// of the grading.
+// stopRenewals cancels the subscriptions of a failed run and kills what a broken
+// submission left scheduled, until nothing of keys is pending, so that it does not run
+// on for the rest of the grading.
 func stopRenewals(env *grader.Env, keys ...string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	for _, key := range keys {
+		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		_, _ = cancelSub(cctx, env, key, "2026-01-01")
+		cancel()
+	}
 	for range 5 {
 		killed, err := env.Admin.KillUnfinished(ctx, ex4.ServiceName, keys...)
 		if err != nil || len(killed) == 0 {

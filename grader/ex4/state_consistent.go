@@ -21,7 +21,7 @@ func stateConsistent() grader.Scenario {
 			"cancelled one refunded exactly once, and a declined card leaves no active subscription behind (TODO steps 1 and 4)",
 		// It kills the service process.
 		Exclusive: true,
-		Timeout:   60 * time.Second,
+		Timeout:   90 * time.Second,
 		Run:       runStateConsistent,
 	}
 }
