@@ -26,7 +26,8 @@ func concurrentReservations() grader.Scenario {
 		Hint: "keep ReserveStock an exclusive handler (restate.ObjectContext) and do the whole check-then-reserve on Restate " +
 			"state in it: Restate then runs one reservation per product at a time, so stock is never oversold and a " +
 			"duplicate always finds the first reservation",
-		Run: runConcurrentReservations,
+		Timeout: readBackTimeout,
+		Run:     runConcurrentReservations,
 	}
 }
 

@@ -17,7 +17,8 @@ func duplicateReservation() grader.Scenario {
 		Needs:  needs(ex3.Restock, ex3.ReserveStock, ex3.GetStockLevel),
 		Hint: "before reserving, look for a reservation stored under the same reservationId (restate.Get); if there is one, " +
 			"whatever its status and whatever the request asks for, return it unchanged and leave the stock alone",
-		Run: runDuplicateReservation,
+		Timeout: readBackTimeout,
+		Run:     runDuplicateReservation,
 	}
 }
 

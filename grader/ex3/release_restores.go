@@ -18,7 +18,8 @@ func releaseRestores() grader.Scenario {
 		Hint: "ReleaseReservation: an unknown reservationId (never reserved, or refused with 409) -> terminal 404 and no change; " +
 			"a reservation that is not active -> return it as it is; an active one -> give its quantity back to availableStock once, " +
 			"set status \"released\", and keep the record",
-		Run: runReleaseRestores,
+		Timeout: readBackTimeout,
+		Run:     runReleaseRestores,
 	}
 }
 

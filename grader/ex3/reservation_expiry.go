@@ -35,7 +35,8 @@ func reservationExpiry() grader.Scenario {
 		Hint: "when ttlMillis > 0, schedule the expiry with a delayed call to this object " +
 			"(restate.ObjectSend(ctx, ex3.ServiceName, restate.Key(ctx), ex3.ExpireReservation).Send(req, restate.WithDelay(ttl))); " +
 			"the expiry gives units back and sets status \"expired\" only if the reservation is still active",
-		Run: runReservationExpiry,
+		Timeout: readBackTimeout,
+		Run:     runReservationExpiry,
 	}
 }
 
