@@ -95,9 +95,13 @@ func unexpected(env *grader.Env, s *subject, sent, expected string, err error) e
 		f.Observed += "\nmeanwhile, the payment gateway saw:\n" + e.payments()
 	}
 	if retried := refusedRepeatedly(env, s); retried != nil {
-		f.Observed += fmt.Sprintf("\nthe gateway refused this call permanently %d times:\n%s\n"+
+		shown := retried
+		if len(shown) > 3 {
+			shown = shown[:3]
+		}
+		f.Observed += fmt.Sprintf("\nthe gateway refused this call permanently %d times (the first %d):\n%s\n"+
 			"so your handler returned the gateway's permanent error as a plain error, and Restate retried it until its retry budget ran out",
-			len(retried), indent(retried.String()))
+			len(retried), len(shown), indent(shown.String()))
 		f.Hint = "a permanent gateway error (errors.Is(err, fixtures.ErrPermanent)) must become a terminal error, " +
 			"restate.ToTerminalError(err, restate.WithErrorCode(...)) (402 for a declined card, 400 for invalid input): " +
 			"a plain error is retried, and no retry can fix it"

@@ -86,10 +86,10 @@ func runRenewal(ctx context.Context, env *grader.Env) (err error) {
 	if err := waitRenewals(ctx, env, newer, 1, sent); err != nil {
 		return err
 	}
-	if err := expectScheduled(ctx, env, newer, sent); err != nil {
+	if err := duplicateRenew(ctx, env, newer); err != nil {
 		return err
 	}
-	if err := duplicateRenew(ctx, env, newer); err != nil {
+	if err := expectScheduled(ctx, env, newer, sent); err != nil {
 		return err
 	}
 
