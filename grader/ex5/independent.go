@@ -20,7 +20,7 @@ const (
 	// gateway call) before the grader concludes they wait for the held or failing
 	// webhook. It is not a deadline: a loaded machine slows progress, it does not stop
 	// it; and the verdict is confirmed by what happens once the two are let go.
-	stall = 10 * time.Second
+	stall = 15 * time.Second
 )
 
 const independentHint = "keep every webhook's work on its own object key and out of shared Go state: no package-level lock, " +
