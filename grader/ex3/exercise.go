@@ -32,10 +32,13 @@ func Exercise() grader.Exercise {
 }
 
 // warmUp reads the stock of a product nobody uses: any answer from the handler will do.
+// It only pays the SDK's first-call cost early; when the engine's start-up deadline runs
+// out first (a heavily loaded machine), the scenarios pay it, each within its own
+// deadline, instead of the whole run being "could not judge".
 func warmUp(ctx context.Context, env *grader.Env) error {
 	_, err := getStock(ctx, env, "warm-up")
 	var ce *grader.CallError
-	if err == nil || grader.AsCallError(err, &ce) && ce.FromHandler {
+	if err == nil || grader.AsCallError(err, &ce) && ce.FromHandler || ctx.Err() != nil {
 		return nil
 	}
 	return err
