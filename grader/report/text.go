@@ -34,7 +34,7 @@ func TextWith(w io.Writer, r *grader.Report, o TextOptions) error {
 	fmt.Fprintf(&b, "%s  %s\n", p.bold(strings.ToUpper(r.Exercise)), p.bold(r.Title))
 	head := fmt.Sprintf("grading %s · seed %d", r.Submission, r.Seed)
 	if r.Runtime != "" {
-		head += " · restate-server: " + r.Runtime
+		head += " · restate-server: " + runtimeLabel(r.Runtime)
 	}
 	b.WriteString(p.wrap("", head, ""))
 	b.WriteString("\n\n")
@@ -140,6 +140,17 @@ func (p palette) green(s string) string  { return p.paint(color.FgGreen, s) }
 func (p palette) red(s string) string    { return p.paint(color.FgRed, s) }
 func (p palette) yellow(s string) string { return p.paint(color.FgYellow, s) }
 func (p palette) cyan(s string) string   { return p.paint(color.FgCyan, s) }
+
+// runtimeLabel names the server for people; the JSON keeps the kind ("native").
+func runtimeLabel(kind string) string {
+	switch kind {
+	case "native":
+		return "native binary"
+	case "external":
+		return "external server (yours)"
+	}
+	return kind
+}
 
 // replayCommand is the command that grades the same package with the same seed.
 func replayCommand(r *grader.Report) string {
