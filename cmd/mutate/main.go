@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -49,6 +50,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	kind := fs.String("runtime", "native", "restate-server runtime")
 	noLimits := fs.Bool("no-limits", false, "grade without the batch's limits")
 	retries := fs.Int("retries", 1, "grade a mutant again when the grader could not judge it, up to N times")
+	rescore := fs.String("rescore", "", "re-score a mutants.json with the current equivalent lists, without grading")
 	minScore := fs.Float64("min-score", 0, "exit 1 when an exercise's mutation score (percent) is lower")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -115,6 +117,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *list {
 		return nil
 	}
+	if *rescore != "" {
+		return rescoreRun(*rescore, inputs, *out, *minScore, stdout, stderr)
+	}
 	jobs := interleave(perExercise)
 
 	var limits *submission.Limits
@@ -148,14 +153,65 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if ctx.Err() != nil {
 		return fmt.Errorf("interrupted: the report covers the mutants graded before: %w", ctx.Err())
 	}
+	return checkScores(sum, *minScore)
+}
+
+// rescoreRun reads the results of an earlier run and reports them again with the
+// equivalent lists as they are now: triage without grading again. A result whose
+// mutant is no longer generated is left out.
+func rescoreRun(path string, inputs []mutate.Exercise, out string, minScore float64, stdout, stderr io.Writer) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var old mutate.Summary
+	if err := json.Unmarshal(data, &old); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	for i := range inputs {
+		byID := map[string]*mutate.Mutant{}
+		for _, m := range inputs[i].All {
+			byID[m.ID] = m
+		}
+		for _, e := range old.Exercises {
+			if e.Exercise != inputs[i].ID {
+				continue
+			}
+			for _, ms := range e.Mutants {
+				m, ok := byID[ms.ID]
+				if !ok {
+					fmt.Fprintf(stderr, "%s: %s is no longer generated: left out\n", e.Exercise, ms.ID)
+					continue
+				}
+				inputs[i].Results = append(inputs[i].Results, mutate.Result{
+					Mutant: m, Status: ms.Status, Failed: ms.Failed, Errors: ms.Errors, Detail: ms.Detail,
+					Duration: time.Duration(ms.DurationMS) * time.Millisecond,
+				})
+			}
+		}
+	}
+	sum := mutate.Summarize(inputs, old.Seed, old.Sample, old.Workers, old.Started)
+	sum.DurationMS = old.DurationMS
+	sum.WriteText(stdout)
+	if out != "" {
+		path, err := sum.WriteJSON(out)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "wrote %s\n", path)
+	}
+	return checkScores(sum, minScore)
+}
+
+func checkScores(sum *mutate.Summary, minScore float64) error {
 	var low []string
 	for _, e := range sum.Exercises {
-		if *minScore > 0 && e.Total.Score >= 0 && e.Total.Score < *minScore {
+		if minScore > 0 && e.Total.Score >= 0 && e.Total.Score < minScore {
 			low = append(low, fmt.Sprintf("%s %s", e.Exercise, e.Total.ScoreText()))
 		}
 	}
 	if len(low) > 0 {
-		return fmt.Errorf("mutation score below %.0f%%: %s", *minScore, strings.Join(low, ", "))
+		return fmt.Errorf("mutation score below %.0f%%: %s", minScore, strings.Join(low, ", "))
 	}
 	return nil
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -26,4 +28,21 @@ func TestUsageErrors(t *testing.T) {
 	var out, errOut bytes.Buffer
 	assert.ErrorContains(t, run(context.Background(), []string{"--ops", "nope", "--list"}, &out, &errOut), `unknown operator "nope"`)
 	assert.ErrorContains(t, run(context.Background(), []string{"--only", "ex9", "--list"}, &out, &errOut), "no exercise matches")
+}
+
+func TestRescoreReportsAnEarlierRunAgain(t *testing.T) {
+	var out, errOut bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"--list", "--only", "ex1", "--ops", "drop-state-write"}, &out, &errOut))
+	id := strings.Fields(strings.Split(out.String(), "\n")[0])[1]
+	old := `{"seed": 1, "workers": 3, "duration_ms": 60000, "exercises": [{"exercise": "ex1", "mutants": [
+		{"id": "` + id + `", "operator": "drop-state-write", "status": "killed", "failed": ["cancel-once"]},
+		{"id": "drop-state-write/order_service.go:1:1/000000", "operator": "drop-state-write", "status": "survived"}]}]}`
+	path := filepath.Join(t.TempDir(), "mutants.json")
+	require.NoError(t, os.WriteFile(path, []byte(old), 0o644))
+
+	out.Reset()
+	errOut.Reset()
+	require.NoError(t, run(context.Background(), []string{"--only", "ex1", "--ops", "drop-state-write", "--rescore", path, "--min-score", "95"}, &out, &errOut))
+	assert.Regexp(t, `ex1\s+1\s+1\s+0\s+0\s+0\s+0\s+\d+\s+100\.0%`, out.String())
+	assert.Contains(t, errOut.String(), "drop-state-write/order_service.go:1:1/000000 is no longer generated")
 }
