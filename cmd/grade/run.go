@@ -171,6 +171,7 @@ func gradeMany(ctx context.Context, exs []grader.Exercise, root string, cfg conf
 				return &exitError{code: grader.ExitNoJudge, msg: "grade: " + err.Error()}
 			}
 			defer cleanup()
+			fmt.Fprintf(stderr, "%s is outside this module: grading a copy of its .go files (%s)\n", cfg.dir, relTo(root, staged))
 			opts.Dir, own = staged, true
 		case cfg.dir != "":
 			opts.Dir = cfg.dir

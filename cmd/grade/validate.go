@@ -107,3 +107,11 @@ func absPath(dir string) string {
 	}
 	return dir
 }
+
+// relTo is path relative to root when it is inside it.
+func relTo(root, path string) string {
+	if r, err := filepath.Rel(root, path); err == nil && !strings.HasPrefix(r, "..") {
+		return r
+	}
+	return path
+}

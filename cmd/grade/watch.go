@@ -33,6 +33,9 @@ func watchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer beginWork(ctx, stderr)()
+	if s.copy != nil {
+		fmt.Fprintf(stderr, "watch: %s is outside this module: each run grades a copy of its .go files\n", a.dir)
+	}
 	text := report.TextOptions{Color: a.color(stdout), Width: termWidth(stdout)}
 	return watch.Run(ctx, a.ex, watch.Options{
 		Grade:    s.opts,
