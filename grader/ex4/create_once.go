@@ -318,12 +318,17 @@ func refusedCreate(ctx context.Context, env *grader.Env, s *subject, req ex4.Sub
 }
 
 // otherPlan draws a day plan other than id.
+// It always draws one number, whatever id is, so that the inputs drawn after it do not
+// depend on id (which may be the winner of a race).
 func otherPlan(env *grader.Env, id string) string {
-	for {
-		if p := randomDayPlan(env.Rand); p != id {
-			return p
+	var others []string
+	for _, p := range dayPlans {
+		if p != id {
+			others = append(others, p)
 		}
 	}
+	others = others[:len(dayPlans)-1]
+	return others[env.Rand.IntN(len(others))]
 }
 
 // withHint sets a hint on a Failure and passes anything else through.
