@@ -147,7 +147,9 @@ func (h *harness) setup(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	hctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	// A minute, not seconds: a batch on a loaded machine starts services slowly, and a
+	// start that runs out of time is "could not judge" for the whole exercise.
+	hctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	if err := h.service.WaitHealthy(hctx); err != nil {
 		return fmt.Errorf("start your service: %w", err)
