@@ -8,6 +8,7 @@ import (
 
 	"idempotency/grader"
 	"idempotency/grader/classreport"
+	"idempotency/grader/overlay"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -77,7 +78,12 @@ func TestMergeWritesOneClass(t *testing.T) {
 }
 
 func TestCompareShowsWhereObservationsDiffer(t *testing.T) {
-	code, out, errOut := runArgs(t, "compare", "ex1", "--dir", "../../grader/testdata/broken/ex1/second-cancel-renotifies", "--seed", "3")
+	// A learner's folder: the broken copy's files on top of the reference solution's.
+	dir := filepath.Join(t.TempDir(), "ex1")
+	broken, err := overlay.Load("../../grader/testdata/broken/ex1/second-cancel-renotifies.txtar")
+	require.NoError(t, err)
+	require.NoError(t, broken.Materialize("../../solutions/ex1", dir))
+	code, out, errOut := runArgs(t, "compare", "ex1", "--dir", dir, "--seed", "3")
 	require.Equal(t, 1, code, errOut)
 	assert.Contains(t, out, "compared with the reference solutions/ex1 (seed 3)")
 	assert.Regexp(t, `cancel-once\s+fail\s+pass\s+\d+ difference`, out)

@@ -105,7 +105,7 @@ func TestContainerSideBySide(t *testing.T) {
 
 func TestContainerStartFailureRemovesContainer(t *testing.T) {
 	requireDocker(t)
-	before := containerIDs(t)
+	before := ownContainers(t)
 	// Start refuses a negative budget; past that check, the server's config parser rejects
 	// it at start, which is a server that exits before it is ready.
 	s, err := startContainer(t.Context(), Config{Kind: "container", RetryMaxAttempts: -1, Image: DefaultImage, Log: serverLog(t), Progress: io.Discard})
@@ -116,19 +116,19 @@ func TestContainerStartFailureRemovesContainer(t *testing.T) {
 	t.Logf("error: %v", err)
 	assert.ErrorContains(t, err, "exited")
 	assert.ErrorContains(t, err, "MaxAttempts", "the error must carry the server's last log lines")
-	assert.ElementsMatch(t, before, containerIDs(t), "a failed start must remove its container")
+	assert.ElementsMatch(t, before, ownContainers(t), "a failed start must remove its container")
 }
 
 func TestContainerUnpullableImageFails(t *testing.T) {
 	requireDocker(t)
-	before := containerIDs(t)
+	before := ownContainers(t)
 	var progress bytes.Buffer
 	s, err := Start(t.Context(), Config{Kind: "container", Image: "127.0.0.1:1/idempotency-grader/no-such-image:0", Progress: &progress})
 	assert.Nil(t, s)
 	assert.ErrorIs(t, err, errPull)
 	assert.ErrorContains(t, err, ".ci/restate-image.sh", "the error says what to do without a registry")
 	assert.Contains(t, progress.String(), "pulling 127.0.0.1:1/idempotency-grader/no-such-image:0")
-	assert.ElementsMatch(t, before, containerIDs(t), "a failed pull leaves no container")
+	assert.ElementsMatch(t, before, ownContainers(t), "a failed pull leaves no container")
 }
 
 // A container whose grader is gone is removed by the next sweep; one whose grader runs
@@ -215,9 +215,13 @@ func containerExists(t *testing.T, id string) bool {
 	return true
 }
 
-func containerIDs(t *testing.T) []string {
+
+// ownContainers lists the containers this test process started (other packages' tests
+// start and remove containers at the same time).
+func ownContainers(t *testing.T) []string {
 	t.Helper()
-	res, err := dockerClient(t).ContainerList(t.Context(), client.ContainerListOptions{All: true})
+	res, err := dockerClient(t).ContainerList(t.Context(), client.ContainerListOptions{All: true,
+		Filters: make(client.Filters).Add("label", labelOwner+"="+submission.Self().String())})
 	require.NoError(t, err)
 	var ids []string
 	for _, c := range res.Items {

@@ -14,6 +14,7 @@ import (
 	"idempotency/grader"
 	"idempotency/grader/ex1"
 	"idempotency/grader/gradetest"
+	"idempotency/grader/overlay"
 	"idempotency/grader/report"
 	"idempotency/grader/runtime"
 	"idempotency/grader/watch"
@@ -22,20 +23,17 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// copyPackage copies the package at src (relative to the module root) into a new temp
-// package inside the module, removed at cleanup, and returns its path.
-func copyPackage(t *testing.T, root, src string) string {
+// brokenPackage writes the broken copy NAME of ex1 (an overlay on the reference
+// solution) into a new temp package inside the module, removed at cleanup, and returns
+// its path.
+func brokenPackage(t *testing.T, root, name string) string {
 	t.Helper()
 	dir, err := os.MkdirTemp(filepath.Join(root, "grader", "testdata"), "tmp-watch-")
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	require.NoError(t, err)
-	entries, err := os.ReadDir(filepath.Join(root, src))
+	broken, err := overlay.Load(filepath.Join(root, "grader", "testdata", "broken", "ex1", name+overlay.Ext))
 	require.NoError(t, err)
-	for _, e := range entries {
-		data, err := os.ReadFile(filepath.Join(root, src, e.Name()))
-		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644))
-	}
+	require.NoError(t, broken.Materialize(filepath.Join(root, "solutions", "ex1"), dir))
 	return dir
 }
 
@@ -60,7 +58,7 @@ func nextRun(t *testing.T, runs <-chan run) run {
 // passes; Ctrl-C (the context) leaves nothing running.
 func TestWatchRegradesOnSave(t *testing.T) {
 	root := gradetest.Root(t)
-	dir := copyPackage(t, root, "grader/testdata/broken/ex1/second-cancel-fails")
+	dir := brokenPackage(t, root, "second-cancel-fails")
 	t.Setenv("TMPDIR", t.TempDir())
 
 	runs := make(chan run, 10)
