@@ -149,7 +149,9 @@ func TestSweepContainers(t *testing.T) {
 	})
 	require.NoError(t, err)
 	orphan := created.ID
-	t.Cleanup(func() { _, _ = cli.ContainerRemove(context.Background(), orphan, client.ContainerRemoveOptions{Force: true}) })
+	t.Cleanup(func() {
+		_, _ = cli.ContainerRemove(context.Background(), orphan, client.ContainerRemoveOptions{Force: true})
+	})
 
 	n, err := SweepContainers(t.Context())
 	require.NoError(t, err)
@@ -214,7 +216,6 @@ func containerExists(t *testing.T, id string) bool {
 	require.NoError(t, err)
 	return true
 }
-
 
 // ownContainers lists the containers this test process started (other packages' tests
 // start and remove containers at the same time).
