@@ -35,44 +35,44 @@ func retrySafe() grader.Scenario {
 	}
 }
 
-// participantCrash is one participant handler crashed twice in one order: right after
-// its gateway call is recorded, then again just before it completes.
-type participantCrash struct {
-	service, handler string
-}
-
 func runRetrySafe(ctx context.Context, env *grader.Env) error {
-	// The orchestrator crashes just before it completes, on a completed and on a failed
-	// order: Restate replays its whole journal.
+	// One order at a time, so that nothing else runs between an attempt and its retry:
+	// ProcessOrder crashes just before it completes, on a completed and on a failed
+	// order (Restate replays its whole journal); then the payment and shipping gateways
+	// take the charge and the label of an order and lose their reply, so its
+	// participants retry those calls.
 	for _, o := range []order{newOrder(env), undeliverableOrder(env)} {
 		pt := proxy.Target{Service: ex6.OrchestratorName, Handler: ex6.ProcessOrder, Key: o.ID}
 		sent := fmt.Sprintf("ProcessOrder %s; the first attempt of ProcessOrder crashes just before it completes", o.describe())
-		if err := crashed(ctx, env, o, sent, pt, proxy.CrashBeforeCompletion); err != nil {
+		env.Step("%s", sent)
+		if err := crashed(ctx, env, o, sent, []proxy.Target{pt}, proxy.CrashBeforeCompletion); err != nil {
 			return err
 		}
 	}
-	// Each participant on the completed path, then the compensations of a failed order.
-	for _, c := range []participantCrash{
-		{ex6.InventoryServiceName, ex6.ReserveStock},
-		{ex6.PaymentServiceName, ex6.CreatePayment},
-		{ex6.ShippingServiceName, ex6.CreateLabel},
-		{ex6.NotificationServiceName, ex6.SendNotification},
-	} {
-		if err := crashParticipant(ctx, env, newOrder(env), c); err != nil {
-			return err
-		}
+	lost := newOrder(env)
+	lostSent := fmt.Sprintf("ProcessOrder %s; the payment and shipping gateways make the charge and the label but lose their first reply", lost.describe())
+	env.Step("%s", lostSent)
+	if err := lostReplies(ctx, env, lost, lostSent); err != nil {
+		return err
 	}
-	for _, c := range []participantCrash{
-		{ex6.PaymentServiceName, ex6.RefundPayment},
-		{ex6.InventoryServiceName, ex6.ReleaseReservation},
-	} {
-		if err := crashParticipant(ctx, env, undeliverableOrder(env), c); err != nil {
-			return err
-		}
+	// Then the participants, whose crashes are armed on the handler (a service has no
+	// key), so one order at a time: every participant of a completed order, then the
+	// compensations of a failed one. Each is crashed right after its gateway call is
+	// recorded, and its retry again just before it completes.
+	completedPath := []proxy.Target{
+		{Service: ex6.InventoryServiceName, Handler: ex6.ReserveStock},
+		{Service: ex6.PaymentServiceName, Handler: ex6.CreatePayment},
+		{Service: ex6.ShippingServiceName, Handler: ex6.CreateLabel},
+		{Service: ex6.NotificationServiceName, Handler: ex6.SendNotification},
 	}
-	// The payment and shipping gateways take the charge and the label, and their reply
-	// is lost: the participant retries the call, which must not charge or ship twice.
-	if err := lostReplies(ctx, env, newOrder(env)); err != nil {
+	compensations := []proxy.Target{
+		{Service: ex6.PaymentServiceName, Handler: ex6.RefundPayment},
+		{Service: ex6.InventoryServiceName, Handler: ex6.ReleaseReservation},
+	}
+	if err := crashParticipants(ctx, env, newOrder(env), completedPath); err != nil {
+		return err
+	}
+	if err := crashParticipants(ctx, env, undeliverableOrder(env), compensations); err != nil {
 		return err
 	}
 	// The service process is killed while one order per step has that step's gateway
@@ -96,15 +96,17 @@ func runRetrySafe(ctx context.Context, env *grader.Env) error {
 	})
 }
 
-// crashed processes o with faults armed on pt, and checks the effects, the stored
-// result, and that the crashes hit this order.
-func crashed(ctx context.Context, env *grader.Env, o order, sent string, pt proxy.Target, faults ...proxy.Fault) error {
-	before := env.Proxy.Fired(pt)
-	for _, f := range faults {
-		env.Proxy.Arm(pt, f, 1)
+// crashed processes o with faults armed on each target, and checks the effects, the
+// stored result, and that the crashes hit this order. The caller records the step.
+func crashed(ctx context.Context, env *grader.Env, o order, sent string, targets []proxy.Target, faults ...proxy.Fault) error {
+	before := make([]int, len(targets))
+	for i, pt := range targets {
+		before[i] = env.Proxy.Fired(pt)
+		for _, f := range faults {
+			env.Proxy.Arm(pt, f, 1)
+		}
+		defer env.Proxy.Disarm(pt)
 	}
-	defer env.Proxy.Disarm(pt)
-	env.Step("%s", sent)
 	res, err := process(ctx, env, o, sent)
 	if err != nil {
 		return err
@@ -117,13 +119,34 @@ func crashed(ctx context.Context, env *grader.Env, o order, sent string, pt prox
 		if !errors.As(err, &f) {
 			return err
 		}
-		f.Observed += fmt.Sprintf("\n(the proxy crashed %d attempt(s) of %s.%s)", env.Proxy.Fired(pt)-before, pt.Service, pt.Handler)
+		for i, pt := range targets {
+			f.Observed += fmt.Sprintf("\n(the proxy crashed %d attempt(s) of %s.%s)", env.Proxy.Fired(pt)-before[i], pt.Service, pt.Handler)
+		}
 		return f
 	}
 	if err := sameStored(ctx, env, o, res, sent); err != nil {
 		return err
 	}
-	return expectCrashed(ctx, env, o, sent, pt, env.Proxy.Fired(pt)-before, len(faults))
+	for i, pt := range targets {
+		if err := expectCrashed(ctx, env, o, sent, pt, env.Proxy.Fired(pt)-before[i], len(faults)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// crashParticipants processes o with every participant handler in targets crashed
+// twice: right after its gateway call is recorded, and its retry again just before it
+// completes.
+func crashParticipants(ctx context.Context, env *grader.Env, o order, targets []proxy.Target) error {
+	names := make([]string, len(targets))
+	for i, pt := range targets {
+		names[i] = pt.Service + "." + pt.Handler
+	}
+	sent := fmt.Sprintf("ProcessOrder %s; each of %s crashes right after its gateway call is recorded, and its retry crashes again just before it completes",
+		o.describe(), strings.Join(names, ", "))
+	env.Step("%s", sent)
+	return crashed(ctx, env, o, sent, targets, proxy.CrashAfterRunRecorded, proxy.CrashBeforeCompletion)
 }
 
 // expectCrashed checks that the armed crashes hit o's invocation of pt. A crash right
@@ -167,13 +190,6 @@ func expectCrashed(ctx context.Context, env *grader.Env, o order, sent string, p
 			armed, pt, fired, want, len(mine), attempts)
 	}
 	return nil
-}
-
-func crashParticipant(ctx context.Context, env *grader.Env, o order, c participantCrash) error {
-	pt := proxy.Target{Service: c.service, Handler: c.handler}
-	sent := fmt.Sprintf("ProcessOrder %s; %s.%s crashes right after its gateway call is recorded, and its retry crashes again just before it completes",
-		o.describe(), c.service, c.handler)
-	return crashed(ctx, env, o, sent, pt, proxy.CrashAfterRunRecorded, proxy.CrashBeforeCompletion)
 }
 
 // inFlight is an order whose gateway call of one step is held while the process dies.
@@ -320,14 +336,13 @@ func chargeOfCustomer(env *grader.Env, customer string) world.Matcher {
 	}
 }
 
-// lostReplies loses the first reply of the charge and of the label of o.
-func lostReplies(ctx context.Context, env *grader.Env, o order) error {
+// lostReplies loses the first reply of the charge and of the label of o. The caller
+// records the step.
+func lostReplies(ctx context.Context, env *grader.Env, o order, sent string) error {
 	charge := env.World.On(world.Gateway(world.Charge), world.Arg(world.ArgCustomerID, o.Req.CustomerID)).Times(1).LoseReply()
 	defer charge.Remove()
 	label := env.World.On(world.Gateway(world.CreateLabel), world.Arg(world.ArgOrderID, o.ID)).Times(1).LoseReply()
 	defer label.Remove()
-	sent := fmt.Sprintf("ProcessOrder %s; the payment and shipping gateways make the charge and the label but lose their first reply", o.describe())
-	env.Step("%s", sent)
 	res, err := process(ctx, env, o, sent)
 	if err != nil {
 		return err
