@@ -80,7 +80,7 @@ func writeCriterion(b *strings.Builder, p palette, c grader.CriterionResult) {
 	}
 	// The title continues under itself, past "  FAIL    0/25  ".
 	head := fmt.Sprintf("%s %3d/%-3d ", "FAIL ", c.Points, c.MaxPoints)
-	fmt.Fprintf(b, "  %s\n", strings.Replace(p.wrap("", head+title, ""), "FAIL ", mark, 1))
+	fmt.Fprintf(b, "%s\n", strings.Replace(p.wrap("  ", head+title, ""), "FAIL ", mark, 1))
 	if c.Status == grader.StatusPass {
 		return
 	}

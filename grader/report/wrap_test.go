@@ -16,6 +16,7 @@ import (
 // long is a report whose evidence, hint and next step are longer than a terminal line.
 func long() *grader.Report {
 	r := sample()
+	r.Criteria[2].Title = "UpdateOrder changes the items only while the order is still pending, never after"
 	c := &r.Criteria[1]
 	c.Evidence = "sent:     CreateOrder ord-1a2b-3c4d5e with three items, then the same request again after a crash just before completion\n" +
 		"expected: the same order number both times, because the number must come from the journal and not from a fresh random draw\n" +
@@ -35,6 +36,7 @@ func TestTextWrapsToWidthUnderLabels(t *testing.T) {
 	// Continuations sit under the text after their label, not at column 0.
 	assert.Contains(t, out, "\n             expected: the same order number both times, because the\n                       number must come")
 	assert.Contains(t, out, "\n             hint: draw the number inside restate.Run (or with\n                   restate.Rand)")
+	assert.Contains(t, out, "\n  ERROR   0/10  (bonus) UpdateOrder changes the items only while the\n                order is still pending, never after\n")
 	assert.Contains(t, out, "\nNext: work on")
 	assert.Contains(t, out, "\n      ")
 }
