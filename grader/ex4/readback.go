@@ -46,7 +46,9 @@ func readBack(ctx context.Context, env *grader.Env, s *subject) error {
 	if err := expectStored(ctx, env, s.key, s.sub, "after the restart"); err != nil {
 		return withHint(err, "keep the subscription in Restate's state (restate.Set / restate.Get): a Go variable is gone when the process restarts")
 	}
-	other := newSubjectFor(env, otherPlan(env, s.plan.PlanID), world.NewCustomerID(env.Rand))
+	// Another customer makes it another body; the plan is drawn whatever s's is, since
+	// s may be the winner of a race and the evidence must not depend on which.
+	other := newSubjectFor(env, randomDayPlan(env.Rand), world.NewCustomerID(env.Rand))
 	req := other.request()
 	sent := fmt.Sprintf("CreateSubscription %s again after the restart, with another body {customerId:%q planId:%q startDate:%q}",
 		s.key, req.CustomerID, req.PlanID, req.StartDate)
