@@ -20,16 +20,15 @@ func stockAccurate() grader.Scenario {
 		Needs:  needs(ex3.Restock, ex3.ReserveStock, ex3.ReleaseReservation, ex3.GetStockLevel, ex3.GetReservation),
 		Hint: "keep the stock and every reservation in Restate state (restate.Get/restate.Set), never in Go variables; " +
 			"make each handler return early for an ID it has seen before, and only change stock for an active reservation",
-		// It kills and restarts the service process, which its neighbours would feel.
-		Exclusive: true,
-		Timeout:   90 * time.Second,
-		Run:       runStockAccurate,
+		Timeout: 90 * time.Second,
+		Run:     runStockAccurate,
 	}
 }
 
 // runStockAccurate drives one product through a seeded sequence of restocks, reservations,
-// duplicates and releases, with crashes on some steps and a restart of the service
-// process half-way, and compares GetStockLevel with a model after every step.
+// duplicates and releases, with crashes on some steps, and compares GetStockLevel with a
+// model after every step. Half-way it stops; the rest of the sequence runs after the
+// engine has restarted the service process, once everything stored so far was read back.
 func runStockAccurate(ctx context.Context, env *grader.Env) error {
 	key := newProduct(env)
 	m := newModel(key)
@@ -41,55 +40,79 @@ func runStockAccurate(ctx context.Context, env *grader.Env) error {
 		crash[n+2] = true
 	}
 	restartAfter := between(env.Rand, (len(ops)+2)/3, 2*(len(ops)+2)/3)
-	h := &history{}
+	q := &sequence{env: env, m: m, h: &history{}, ops: ops, crash: crash, n: 2, limit: 4 * len(ops)}
 
-	if err := neverRestocked(ctx, env, m, h); err != nil {
+	if err := neverRestocked(ctx, env, m, q.h); err != nil {
 		return err
 	}
 	initial := ex3.RestockRequest{RestockID: newRestockID(env.Rand), Quantity: between(env.Rand, 25, 35)}
-	if err := runStep(ctx, env, m, h, 1, m.restockStep(initial, false), false); err != nil {
+	if err := runStep(ctx, env, m, q.h, 1, m.restockStep(initial, false), false); err != nil {
 		return err
 	}
-	n, limit := 2, 4*len(ops)
-	for ; len(ops) > 0; n++ {
-		if n > limit {
-			panic(fmt.Sprintf("the sequence on %s did not finish its planned steps in %d steps: the model cannot reach %v", key, n, ops))
-		}
-		var o op
-		o, ops = m.pick(env.Rand, ops)
-		if err := runStep(ctx, env, m, h, n, m.next(env.Rand, o), crash[n]); err != nil {
+	if err := q.run(ctx, func(n int) bool { return n > restartAfter }); err != nil {
+		return err
+	}
+	env.AfterRestart(fmt.Sprintf("the stock and every reservation of %s, then the rest of its sequence", key), func(ctx context.Context) error {
+		if err := afterRestart(ctx, env, m, q.h); err != nil {
 			return err
 		}
+		// The applied restock IDs must have survived too.
+		first := m.restockIDs[0]
+		s := m.restockStep(ex3.RestockRequest{RestockID: first, Quantity: m.restocks[first]}, true)
+		s.sent += " right after the restart"
+		s.hint = "a restock applied before the restart was applied again: keep the applied restock IDs in Restate state " +
+			"(restate.Set), not in Go memory, which a restarted process has forgotten"
+		if err := runStep(ctx, env, m, q.h, q.n, s, false); err != nil {
+			return err
+		}
+		q.n++
+		if err := q.run(ctx, func(int) bool { return false }); err != nil {
+			return err
+		}
+		env.Step("%d steps checked on %s (%d crashed before completion, service restarted after step %d); final %s",
+			q.n, key, crashedSteps, restartAfter, m.stock)
+		return nil
+	})
+	return nil
+}
+
+// sequence is the planned steps still to run on one product, and where it stands.
+type sequence struct {
+	env   *grader.Env
+	m     *model
+	h     *history
+	ops   []op
+	crash map[int]bool // step numbers whose first attempt crashes
+	n     int          // the next step's number
+	limit int
+}
+
+// run takes planned steps, in an order the seed picks among those feasible, until none
+// is left or stop says so before a step.
+func (q *sequence) run(ctx context.Context, stop func(n int) bool) error {
+	for len(q.ops) > 0 && !stop(q.n) {
+		if q.n > q.limit {
+			panic(fmt.Sprintf("the sequence on %s did not finish its planned steps in %d steps: the model cannot reach %v", q.m.key, q.n, q.ops))
+		}
+		var o op
+		o, q.ops = q.m.pick(q.env.Rand, q.ops)
+		if err := runStep(ctx, q.env, q.m, q.h, q.n, q.m.next(q.env.Rand, o), q.crash[q.n]); err != nil {
+			return err
+		}
+		q.n++
 		if o == opReserveExact {
 			// Nothing is left now: a duplicate must still find the stored reservation
 			// rather than be refused for lack of stock.
-			n++
-			last := m.reservations[m.active[len(m.active)-1]]
-			s := m.reserveStep(reservationRequest(key, last.ReservationID, last.Quantity), "a duplicate of the reservation that took the last units")
+			last := q.m.reservations[q.m.active[len(q.m.active)-1]]
+			s := q.m.reserveStep(reservationRequest(q.m.key, last.ReservationID, last.Quantity), "a duplicate of the reservation that took the last units")
 			s.hint = "a duplicate must find the stored reservation before anything else is checked: look the reservationId up first, " +
 				"and compare the quantity with availableStock only for a reservationId you have never seen"
-			if err := runStep(ctx, env, m, h, n, s, crash[n]); err != nil {
+			if err := runStep(ctx, q.env, q.m, q.h, q.n, s, q.crash[q.n]); err != nil {
 				return err
 			}
-		}
-		if n == restartAfter {
-			if err := restartAndCheck(ctx, env, m, h); err != nil {
-				return err
-			}
-			// The applied restock IDs must have survived too.
-			n++
-			first := m.restockIDs[0]
-			s := m.restockStep(ex3.RestockRequest{RestockID: first, Quantity: m.restocks[first]}, true)
-			s.sent += " right after the restart"
-			s.hint = "a restock applied before the restart was applied again: keep the applied restock IDs in Restate state " +
-				"(restate.Set), not in Go memory, which a restarted process has forgotten"
-			if err := runStep(ctx, env, m, h, n, s, false); err != nil {
-				return err
-			}
+			q.n++
 		}
 	}
-	env.Step("%d steps checked on %s (%d crashed before completion, service restarted after step %d); final %s",
-		n, key, crashedSteps, restartAfter, m.stock)
 	return nil
 }
 
@@ -175,13 +198,9 @@ func neverRestocked(ctx context.Context, env *grader.Env, m *model, h *history) 
 	return nil
 }
 
-// restartAndCheck kills the service process, starts it again, and checks that the
+// afterRestart checks, right after the engine restarted the service process, that the
 // stock and every reservation are still what the model says.
-func restartAndCheck(ctx context.Context, env *grader.Env, m *model, h *history) error {
-	env.Step("kill the service process and start it again")
-	if err := env.RestartService(ctx); err != nil {
-		return err
-	}
+func afterRestart(ctx context.Context, env *grader.Env, m *model, h *history) error {
 	h.add("  (the service process was killed and started again)")
 	sent := fmt.Sprintf("GetStockLevel %s right after your service process was killed and started again\nafter these steps:\n%s", m.key, h)
 	env.Step("GetStockLevel %s after the restart", m.key)
