@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 
 	"idempotency/grader/learner"
@@ -17,5 +18,8 @@ func TestMain(m *testing.M) {
 	os.Setenv(learner.EnvDir, dir)
 	code := m.Run()
 	os.RemoveAll(dir)
+	if binaryPath != "" { // built by gradeBinary for the tests that run the command
+		os.RemoveAll(filepath.Dir(binaryPath))
+	}
 	os.Exit(code)
 }
