@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -27,31 +26,6 @@ import (
 
 // These tests run the grade command as a user does, as its own process, and stop it the
 // ways a user's grader stops: SIGKILL in the middle of a scenario, a closed terminal.
-
-var (
-	binaryOnce sync.Once
-	binaryPath string
-	binaryErr  error
-)
-
-// gradeBinary builds cmd/grade once per test run.
-func gradeBinary(t *testing.T) string {
-	t.Helper()
-	binaryOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "grade-bin-")
-		if err != nil {
-			binaryErr = err
-			return
-		}
-		binaryPath = filepath.Join(dir, "grade")
-		out, err := exec.Command("go", "build", "-o", binaryPath, "idempotency/cmd/grade").CombinedOutput()
-		if err != nil {
-			binaryErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	require.NoError(t, binaryErr)
-	return binaryPath
-}
 
 // hangingCopy is the reference solution of ex1 outside the module, except that
 // CancelOrder writes the file $IDEM_TEST_HANG_MARK and then never answers: a grader
