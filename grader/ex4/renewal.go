@@ -76,50 +76,50 @@ func runRenewal(ctx context.Context, env *grader.Env) (err error) {
 			return err
 		}
 	}
+	// The newer's first renewal charge is held until a crash right after its record is
+	// armed (its period 1 was charged by the create, so this is period 2's).
+	park := env.World.On(chargesOf(newer.customer)...).Times(1).Park()
+	defer park.Remove()
+	defer env.World.ReleaseAll(chargesOf(newer.customer)...)
 	sent := fmt.Sprintf("%s and %s, two fast-test subscriptions (a period lasts %s); the first Renew attempt of %s crashed just "+
-		"before it completed, a later one right after its charge was recorded", older.describeReq(), newer.describeReq(), ex4.TestCycle, older.key)
+		"before it completed, the first of %s right after its charge was recorded", older.describeReq(), newer.describeReq(),
+		ex4.TestCycle, older.key, newer.key)
 
 	// Period 2 of the older: its first Renew attempt crashed before completion.
 	if err := waitRenewals(ctx, env, older, 1, sent); err != nil {
 		return err
 	}
-	// The newer's period 2, then a duplicate Renew of that period, sent by the grader.
+	if err := waitFired(ctx, env, crashBefore, older.key, sent, "the first Renew attempt, crashed just before it completed, is retried and completes"); err != nil {
+		return err
+	}
+
+	// Period 2 of the newer: crash right after its charge's run was recorded.
+	env.Step("hold the first renewal charge of %s, arm a crash after it is recorded, release it", newer.key)
+	pctx, cancel := context.WithTimeout(ctx, renewalWait)
+	ref, err := env.World.WaitParked(pctx, chargesOf(newer.customer)...)
+	cancel()
+	if err != nil {
+		return noRenewal(env, newer.subject, sent, "a renewal charge one test cycle after the subscription started", renewalWait)
+	}
+	crashAfter := env.ArmCrash(target(newer.key, ex4.Renew), proxy.CrashAfterRunRecorded, 1)
+	defer crashAfter.Disarm()
+	if err := env.World.Release(ref); err != nil {
+		return fmt.Errorf("release the parked renewal charge: %w", err)
+	}
 	if err := waitRenewals(ctx, env, newer, 1, sent); err != nil {
 		return err
 	}
+	if err := waitFired(ctx, env, crashAfter, newer.key, sent, "the renewal charge made inside restate.Run, so that Restate records it "+
+		"(the grader crashes the attempt right after that record)"); err != nil {
+		return withHint(err, "charge inside restate.Run: a charge outside it is not recorded, and a crash after it charges again")
+	}
+	// A duplicate Renew of a period charged already, sent by the grader; and the next
+	// renewal waits for its time.
 	if err := duplicateRenew(ctx, env, newer); err != nil {
 		return err
 	}
 	if err := expectScheduled(ctx, env, newer, sent); err != nil {
 		return err
-	}
-
-	// A later renewal of the older: crash right after its charge's run was recorded.
-	park := env.World.On(chargesOf(older.customer)...).Times(1).Park()
-	defer park.Remove()
-	defer env.World.ReleaseAll(chargesOf(older.customer)...)
-	env.Step("hold the next renewal charge of %s, arm a crash after it is recorded, release it", older.key)
-	pctx, cancel := context.WithTimeout(ctx, renewalWait)
-	ref, err := env.World.WaitParked(pctx, chargesOf(older.customer)...)
-	cancel()
-	if err != nil {
-		return noRenewal(env, older.subject, sent, "a second renewal charge", renewalWait)
-	}
-	// Period 3 is scheduled once period 2's Renew completed, after its crash.
-	if err := waitFired(ctx, env, crashBefore, older.key, sent, "the first Renew attempt, crashed just before it completed, is retried and completes"); err != nil {
-		return err
-	}
-	crashAfter := env.ArmCrash(target(older.key, ex4.Renew), proxy.CrashAfterRunRecorded, 1)
-	defer crashAfter.Disarm()
-	if err := env.World.Release(ref); err != nil {
-		return fmt.Errorf("release the parked renewal charge: %w", err)
-	}
-	if err := waitRenewals(ctx, env, older, 2, sent); err != nil {
-		return err
-	}
-	if err := waitFired(ctx, env, crashAfter, older.key, sent, "the renewal charge made inside restate.Run, so that Restate records it "+
-		"(the grader crashes the attempt right after that record)"); err != nil {
-		return withHint(err, "charge inside restate.Run: a charge outside it is not recorded, and a crash after it charges again")
 	}
 	for _, r := range []*renewing{older, newer} {
 		if err := expectRenewals(env, r, sent); err != nil {
