@@ -144,6 +144,10 @@ func check(o order, e effects, res ex6.OrderResult, strictness bool) []problem {
 	var ps []problem
 	for _, k := range kinds {
 		switch {
+		case len(k.got) > k.n && k.n == 0:
+			// Not a duplicate: the step should not have happened at all.
+			ps = append(ps, problem{text: fmt.Sprintf("%s %d times for order %s (expected none: step %q fails, so nothing of it or of a later step happens):\n%s",
+				k.what, len(k.got), o.ID, stepNames[o.FailAt], indent(k.got.String())), hint: failedStepHint[o.FailAt]})
 		case len(k.got) > k.n:
 			ps = append(ps, problem{fmt.Sprintf("%s %d times for order %s (expected %d):\n%s", k.what, len(k.got), o.ID, k.n, indent(k.got.String())), k.tooMany, k.handler})
 		case len(k.got) < k.n && (strictness || !k.compensation):
@@ -165,8 +169,8 @@ func check(o order, e effects, res ex6.OrderResult, strictness bool) []problem {
 		ps = append(ps, problem{text: fmt.Sprintf("the refund was %d cents, the charge %d", e.refunds[0].Amount(), e.charges[0].Amount()),
 			hint: "refund the whole charge: RefundRequest{ChargeID: charge.ID, Amount: charge.Amount}"})
 	}
-	ps = append(ps, checkStatus(o, res)...)
-	return ps
+	// A wrong status is the most telling problem: it comes first, with its hint.
+	return append(checkStatus(o, res), ps...)
 }
 
 // checkStatus compares ProcessOrder's status with the order's outcome. Every
@@ -184,7 +188,24 @@ func checkStatus(o order, res ex6.OrderResult) []problem {
 			d = append(d, "failureReason is empty")
 		}
 	}
-	return answerProblem(res, d)
+	ps := answerProblem(res, d)
+	if len(ps) > 0 && o.FailAt != stepNone && res.Status != ex6.StatusFailed {
+		ps[0].hint = failedStepHint[o.FailAt]
+	}
+	return ps
+}
+
+// failedStepHint says, for an order that should have failed at a step but did not,
+// what fails it.
+var failedStepHint = map[int]string{
+	stepReserve: "an order with a sold-out item (any of its items) fails at step 1: ReserveStock answers 409, nothing is reserved; " +
+		"answer status \"failed\" with a failureReason, after sending the failure notice",
+	stepPayment: "a declined card fails the order at step 2: CreatePayment answers 402; release the reservation, send the failure " +
+		"notice and answer status \"failed\"",
+	stepLabel: "a label that cannot be bought fails the order at step 3: CreateLabel answers with a terminal error; refund the " +
+		"charge, release the reservation, send the failure notice and answer status \"failed\"",
+	stepConfirm: "the confirmation is part of the transaction: when it fails for good (await it: a one-way send never tells you), " +
+		"cancel the label, refund the charge, release the reservation, send the failure notice and answer status \"failed\"",
 }
 
 // checkResult compares the rest of the answer with the order and the ledger: the
@@ -242,7 +263,9 @@ func judge(ctx context.Context, env *grader.Env, o order, sent string, ps []prob
 		}
 		if why != "" {
 			f.Observed += "\n" + why
-			f.WithHint(hint)
+			if ps[0].doubled != "" {
+				f.WithHint(hint) // the duplicate is the most telling problem: its cause is the hint
+			}
 		}
 		break
 	}

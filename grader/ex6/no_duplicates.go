@@ -149,7 +149,9 @@ func expectOnce(ctx context.Context, env *grader.Env, orders []order, results []
 				}
 				if why != "" {
 					f.Observed += "\n" + why
-					f.WithHint(hint)
+					if ps[0].doubled != "" {
+						f.WithHint(hint)
+					}
 				}
 				break
 			}
