@@ -54,6 +54,7 @@ var explains = map[string]map[string][]string{
 	"go-map-state":                     {"plan-updates": {"outside Restate (a Go map or variable)"}, "renewal": {"after the restart", "404"}},
 	"declined-card-retried":            {"state-consistent": {"refused this call permanently", "retried it until its retry budget ran out"}},
 	"renew-sleeps-in-loop":             {"renewal": {"Renew", "holds the subscription"}},
+	"renewal-charge-outside-run":       {"renewal": {"outside restate.Run"}},
 	"renew-without-delay":              {"renewal": {"restate.WithDelay(ex4.TestCycle)"}},
 	"refund-newest-only":               {"plan-updates": {"exceeds", "split over the charges"}},
 	"period-end-adddate":               {"plan-updates": {"2027-02-28", "last day"}},

@@ -89,7 +89,9 @@ func runRenewal(ctx context.Context, env *grader.Env) (err error) {
 	if err := waitRenewals(ctx, env, older, 1, sent); err != nil {
 		return err
 	}
-	if err := waitFired(ctx, env, crashBefore, older.key, sent, "the first Renew attempt, crashed just before it completed, is retried and completes"); err != nil {
+	if err := waitFired(ctx, env, crashBefore, older.key, sent,
+		"the first Renew attempt, crashed just before it completed, is retried and completes",
+		"the period was charged, but the Renew that charged it never completed", lockHint); err != nil {
 		return err
 	}
 
@@ -109,9 +111,12 @@ func runRenewal(ctx context.Context, env *grader.Env) (err error) {
 	if err := waitRenewals(ctx, env, newer, 1, sent); err != nil {
 		return err
 	}
-	if err := waitFired(ctx, env, crashAfter, newer.key, sent, "the renewal charge made inside restate.Run, so that Restate records it "+
-		"(the grader crashes the attempt right after that record)"); err != nil {
-		return withHint(err, "charge inside restate.Run: a charge outside it is not recorded, and a crash after it charges again")
+	if err := waitFired(ctx, env, crashAfter, newer.key, sent,
+		"the renewal charge made inside restate.Run, so that Restate records it (the grader crashes the attempt right after that record)",
+		"the payment gateway charged the period, but no journaled step of Renew completed after the charge: it was made outside "+
+			"restate.Run (or Renew is waiting inside), and a crash at that point would charge it again",
+		"charge inside restate.Run: a charge outside it is not recorded, and a crash after it charges again"); err != nil {
+		return err
 	}
 	// A duplicate Renew of a period charged already, sent by the grader; and the next
 	// renewal waits for its time.
@@ -405,15 +410,14 @@ func renewCancelled(ctx context.Context, env *grader.Env, r *renewing) error {
 	return nil
 }
 
-// waitFired waits until crash has fired on an attempt of key, or says what kept it
-// from firing.
-func waitFired(ctx context.Context, env *grader.Env, crash *grader.Crash, key, sent, expected string) error {
+// waitFired waits until crash has fired on an attempt of key; when it does not within
+// renewalWait, it fails with why, what is pending on key, and hint.
+func waitFired(ctx context.Context, env *grader.Env, crash *grader.Crash, key, sent, expected, why, hint string) error {
 	deadline := time.Now().Add(renewalWait)
 	for crash.Fired() == 0 {
 		if time.Now().After(deadline) {
-			return grader.Fail(sent, expected, "after %s it had not happened: %s", renewalWait, describePending(ctx, env, key)).
-				WithHint("Renew must charge inside restate.Run and return: it may not wait inside (schedule the next renewal as a " +
-					"delayed call instead)")
+			return grader.Fail(sent, expected, "after %s it had not happened: %s; %s", renewalWait, why, describePending(ctx, env, key)).
+				WithHint(hint)
 		}
 		select {
 		case <-ctx.Done():
