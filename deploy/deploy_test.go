@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"idempotency/grader/overlay"
 	"idempotency/grader/submission"
 
 	"github.com/stretchr/testify/assert"
@@ -139,7 +140,9 @@ func TestClassroomWorkflow(t *testing.T) {
 	ws := t.TempDir()
 	tmp := t.TempDir()
 	require.NoError(t, os.Symlink(root, filepath.Join(ws, "grader")))
-	copyDir(t, filepath.Join(root, "grader/testdata/broken/ex1/second-cancel-renotifies"), filepath.Join(ws, "learner/exercises/ex1"))
+	broken, err := overlay.Load(filepath.Join(root, "grader/testdata/broken/ex1/second-cancel-renotifies.txtar"))
+	require.NoError(t, err)
+	require.NoError(t, broken.Materialize(filepath.Join(root, "solutions/ex1"), filepath.Join(ws, "learner/exercises/ex1")))
 	output := filepath.Join(tmp, "github_output")
 	bash(t, ws, []string{"GITHUB_WORKSPACE=" + ws, "RUNNER_TEMP=" + tmp, "GITHUB_OUTPUT=" + output,
 		"GRADE_SEED=5", "GRADE_HIDDEN=", "EXERCISES=ex1"}, script)

@@ -13,6 +13,7 @@ import (
 	"idempotency/grader"
 	"idempotency/grader/classreport"
 	"idempotency/grader/ex1"
+	"idempotency/grader/overlay"
 	"idempotency/grader/submission"
 
 	"github.com/stretchr/testify/assert"
@@ -47,7 +48,9 @@ func TestBatchGradesAClass(t *testing.T) {
 	class := t.TempDir()
 	copyTree(t, filepath.Join(root, "solutions/ex1"), filepath.Join(class, "alice/exercises/ex1"))
 	copyTree(t, filepath.Join(root, "exercises/ex1"), filepath.Join(class, "bob/ex1"))
-	copyTree(t, filepath.Join(root, "grader/testdata/broken/ex1/does-not-compile"), filepath.Join(class, "carol/exercises/ex1"))
+	broken, err := overlay.Load(filepath.Join(root, "grader/testdata/broken/ex1/does-not-compile.txtar"))
+	require.NoError(t, err)
+	require.NoError(t, broken.Materialize(filepath.Join(root, "solutions/ex1"), filepath.Join(class, "carol/exercises/ex1")))
 	require.NoError(t, os.MkdirAll(filepath.Join(class, "dave/notes"), 0o755))
 	// A submission that edits the contract changes nothing but its own stub.
 	require.NoError(t, os.MkdirAll(filepath.Join(class, "alice/contract/ex1"), 0o755))
