@@ -19,11 +19,6 @@ func TestStubScoresZero(t *testing.T) {
 	gradetest.StubScoresZero(t, ex1.Exercise(), 1)
 }
 
-// Each broken copy of the solution loses exactly the criteria its //grade:lose line declares.
-func TestBrokenCopiesLoseTheirCriteria(t *testing.T) {
-	gradetest.BrokenCopies(t, ex1.Exercise(), 7)
-}
-
 // The same submission and seed give the same verdicts and the same evidence.
 func TestSameSeedSameReport(t *testing.T) {
 	t.Parallel()

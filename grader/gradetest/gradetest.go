@@ -13,7 +13,6 @@ import (
 
 	"idempotency/grader"
 	rt "idempotency/grader/runtime"
-	"idempotency/grader/selftest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -94,34 +93,4 @@ func RequireDocker(t testing.TB) {
 		t.Fatal("IDEM_REQUIRE_DOCKER=1 but no Docker engine answers: the container tests must run here")
 	}
 	t.Skip("skipped: no Docker engine")
-}
-
-// BrokenCopies grades every broken copy of ex (grader/testdata/broken/<ex>/*) in
-// parallel subtests and checks each against what its //grade: directive declares.
-func BrokenCopies(t *testing.T, ex grader.Exercise, seed uint64) {
-	t.Helper()
-	copies, err := selftest.LoadBroken(Root(t), ex.ID)
-	require.NoError(t, err)
-	require.NotEmpty(t, copies, "no broken copies of %s", ex.ID)
-	for _, b := range copies {
-		t.Run(b.Name, func(t *testing.T) {
-			t.Parallel()
-			r := Grade(t, ex, b.Dir, seed, "")
-			if b.Error {
-				assert.Equal(t, grader.ExitNoJudge, r.ExitCode())
-				for _, c := range r.Criteria {
-					assert.Equal(t, grader.StatusError, c.Status, c.ID)
-				}
-				return
-			}
-			AssertLoses(t, r, b.Lose...)
-			for _, c := range r.Criteria {
-				if c.Status == grader.StatusFail {
-					assert.NotEmpty(t, c.Expected, "%s: a failure says what was expected", c.ID)
-					assert.NotEmpty(t, c.Observed, "%s: a failure says what was observed", c.ID)
-					assert.NotEmpty(t, c.Hint, "%s: a failure has a hint", c.ID)
-				}
-			}
-		})
-	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -29,6 +30,9 @@ type Broken struct {
 	// Error says the copy must not be judged at all (it does not compile): every
 	// criterion "error", exit 3.
 	Error bool
+	// Explains lists, per lost criterion, phrases its evidence or hint must contain: the
+	// cause in the learner's words, not only that something went wrong.
+	Explains map[string][]string
 }
 
 // LoadBroken lists the broken copies of one exercise, sorted by name. Each declares its
@@ -37,6 +41,7 @@ type Broken struct {
 //	//grade:lose criterion-a criterion-b
 //	//grade:rule R3
 //	//grade:error
+//	//grade:explains criterion-a a phrase the evidence or hint must contain
 func LoadBroken(root, exercise string) ([]Broken, error) {
 	base := filepath.Join(root, BrokenDir, exercise)
 	paths, err := filepath.Glob(filepath.Join(base, "*"+overlay.Ext))
@@ -62,6 +67,15 @@ func LoadBroken(root, exercise string) ([]Broken, error) {
 			b.Rules = append(b.Rules, args...)
 		}
 		b.Error = len(a.Directives("error")) > 0
+		for _, args := range a.Directives("explains") {
+			if len(args) < 2 || !slices.Contains(b.Lose, args[0]) {
+				return nil, fmt.Errorf("%s: //grade:explains takes a criterion the copy loses and a phrase: %q", b.Dir, strings.Join(args, " "))
+			}
+			if b.Explains == nil {
+				b.Explains = map[string][]string{}
+			}
+			b.Explains[args[0]] = append(b.Explains[args[0]], strings.Join(args[1:], " "))
+		}
 		if len(b.Lose) == 0 && !b.Error {
 			return nil, fmt.Errorf("%s declares nothing: add a //grade:lose <criteria> (or //grade:error) line to its comment", b.Dir)
 		}

@@ -52,6 +52,14 @@ func Judge(results []Result) Verdict {
 				v.Mismatches = append(v.Mismatches, fmt.Sprintf("%s %s (seed %d): %s failed without saying what was expected, what was observed and a hint",
 					ex, r.Case.Name, r.Seed, c.ID))
 			}
+			if r.Case.Kind == Copy && c.Status == grader.StatusFail {
+				for _, phrase := range r.Case.Broken.Explains[c.ID] {
+					if !strings.Contains(c.Evidence+"\n"+c.Hint, phrase) {
+						v.Mismatches = append(v.Mismatches, fmt.Sprintf("%s %s (seed %d): %s does not name its cause: evidence and hint lack %q",
+							ex, r.Case.Name, r.Seed, c.ID, phrase))
+					}
+				}
+			}
 			if c.Status != want && r.Case.Kind != Solution {
 				v.Mismatches = append(v.Mismatches, fmt.Sprintf("%s %s (seed %d): %s expected %s, observed %s: %s",
 					ex, r.Case.Name, r.Seed, c.ID, want, c.Status, firstLine(c.Evidence)))
