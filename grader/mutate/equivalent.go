@@ -14,12 +14,21 @@ import (
 const EquivalentDir = "grader/testdata/mutants"
 
 // Equivalent is a mutant reviewed as unable to change anything a client or a gateway
-// can observe: the score leaves it out.
+// can observe: the score leaves it out. A reason that starts with NotGradedPrefix marks
+// a mutant that is observable but changes only what the exercise's README says is not
+// graded (input validation, say): the score leaves it out too, and counts it apart.
 type Equivalent struct {
 	ID   string `json:"id"`
 	Line string `json:"line"` // the mutated line, as the reviewer saw it
 	Why  string `json:"why"`
 }
+
+// NotGradedPrefix starts the reason of a listed mutant that breaks only behaviour the
+// README leaves ungraded; the rest of the reason quotes the README.
+const NotGradedPrefix = "not graded:"
+
+// NotGraded says the mutant is listed because the README leaves what it changes ungraded.
+func (e Equivalent) NotGraded() bool { return strings.HasPrefix(e.Why, NotGradedPrefix) }
 
 // LoadEquivalents reads root/EquivalentDir/exercise.equivalent: one mutant a line,
 // `<id> | <mutated line> | <why>`; blank lines and lines starting with # are comments.

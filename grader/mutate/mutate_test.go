@@ -265,24 +265,26 @@ func TestClassifyAndScore(t *testing.T) {
 	m := func(id string, op Operator) *Mutant { return &Mutant{ID: id, Operator: op} }
 	ex := Exercise{
 		ID:  "ex1",
-		All: []*Mutant{m("k", Negate), m("s", Negate), m("e", SwapStmts), m("x", Arith)},
+		All: []*Mutant{m("k", Negate), m("s", Negate), m("e", SwapStmts), m("x", Arith), m("v", Negate)},
 		Results: []Result{
 			{Mutant: m("k", Negate), Status: Killed},
 			{Mutant: m("s", Negate), Status: Survived},
 			{Mutant: m("e", SwapStmts), Status: Survived},
 			{Mutant: m("x", Arith), Status: Errored},
+			{Mutant: m("v", Negate), Status: Survived},
 		},
-		Equivalents: map[string]Equivalent{"e": {ID: "e", Why: "independent"}, "gone": {ID: "gone", Why: "was"}},
+		Equivalents: map[string]Equivalent{"e": {ID: "e", Why: "independent"}, "gone": {ID: "gone", Why: "was"},
+			"v": {ID: "v", Why: NotGradedPrefix + ` "input validation is not scored"`}},
 	}
 	sum := Summarize([]Exercise{ex}, 1, 0, 3, testTime)
 	es := sum.Exercises[0]
-	assert.Equal(t, Tally{Graded: 4, Killed: 1, Survived: 1, Equivalent: 1, Errors: 1, Score: 50}, es.Total)
+	assert.Equal(t, Tally{Graded: 5, Killed: 1, Survived: 1, Equivalent: 1, NotGraded: 1, Errors: 1, Score: 50}, es.Total)
 	require.Len(t, es.Survivors, 1)
 	assert.Equal(t, "s", es.Survivors[0].ID)
 	require.Len(t, es.Stale, 1)
 	assert.Equal(t, "gone", es.Stale[0].ID)
 	assert.Equal(t, []Tally{
-		{Operator: "negate", Graded: 2, Killed: 1, Survived: 1, Score: 50},
+		{Operator: "negate", Graded: 3, Killed: 1, Survived: 1, NotGraded: 1, Score: 50},
 		{Operator: "swap-stmts", Graded: 1, Equivalent: 1, Score: -1},
 		{Operator: "arith", Graded: 1, Errors: 1, Score: -1},
 	}, es.Operators)

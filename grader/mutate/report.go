@@ -42,12 +42,13 @@ type Tally struct {
 	Killed     int     `json:"killed"`
 	Survived   int     `json:"survived"`
 	Equivalent int     `json:"equivalent"`
+	NotGraded  int     `json:"not_graded"` // listed: breaks only what the README does not grade
 	Errors     int     `json:"errors"`
 	Dropped    int     `json:"dropped"`
 	Score      float64 `json:"score"`
 }
 
-func (t *Tally) add(r Result, equivalent bool) {
+func (t *Tally) add(r Result, listed bool, eq Equivalent) {
 	if r.Status == NotGraded {
 		return
 	}
@@ -56,9 +57,12 @@ func (t *Tally) add(r Result, equivalent bool) {
 	case Killed:
 		t.Killed++
 	case Survived:
-		if equivalent {
+		switch {
+		case listed && eq.NotGraded():
+			t.NotGraded++
+		case listed:
 			t.Equivalent++
-		} else {
+		default:
 			t.Survived++
 		}
 	case Errored:
@@ -144,10 +148,10 @@ func Summarize(exs []Exercise, seed uint64, sample, workers int, started time.Ti
 				if t[r.Mutant.Operator] == nil {
 					t[r.Mutant.Operator] = &Tally{Operator: r.Mutant.Operator.String()}
 				}
-				t[r.Mutant.Operator].add(r, listed)
+				t[r.Mutant.Operator].add(r, listed, eq)
 			}
-			es.Total.add(r, listed)
-			s.Total.add(r, listed)
+			es.Total.add(r, listed, eq)
+			s.Total.add(r, listed, eq)
 			switch {
 			case r.Status == Survived && !listed:
 				es.Survivors = append(es.Survivors, ms)
@@ -218,13 +222,13 @@ func (s *Summary) WriteText(w io.Writer) {
 	}
 	fmt.Fprintf(w, "mutation score (seed %d, %s, %d workers, %s)\n\n", s.Seed, what, s.Workers, (time.Duration(s.DurationMS) * time.Millisecond).Round(time.Second))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "exercise\tgraded\tkilled\tsurvived\tequivalent\terror\tdropped\tuncompiled\tscore")
+	fmt.Fprintln(tw, "exercise\tgraded\tkilled\tsurvived\tequivalent\tnot graded\terror\tdropped\tuncompiled\tscore")
 	for _, e := range s.Exercises {
 		t := e.Total
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", e.Exercise, t.Graded, t.Killed, t.Survived, t.Equivalent, t.Errors, t.Dropped, e.Uncompiled, t.ScoreText())
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", e.Exercise, t.Graded, t.Killed, t.Survived, t.Equivalent, t.NotGraded, t.Errors, t.Dropped, e.Uncompiled, t.ScoreText())
 	}
 	t := s.Total
-	fmt.Fprintf(tw, "all\t%d\t%d\t%d\t%d\t%d\t%d\t\t%s\n", t.Graded, t.Killed, t.Survived, t.Equivalent, t.Errors, t.Dropped, t.ScoreText())
+	fmt.Fprintf(tw, "all\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\t%s\n", t.Graded, t.Killed, t.Survived, t.Equivalent, t.NotGraded, t.Errors, t.Dropped, t.ScoreText())
 	tw.Flush()
 
 	fmt.Fprintln(w, "\nper operator: score (killed/scored)")
