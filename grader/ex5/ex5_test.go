@@ -7,18 +7,14 @@ import (
 	"idempotency/grader/gradetest"
 )
 
-func TestSolutionScoresFullMarks(t *testing.T) {
+// The solution scores full marks, twice with one seed (99, another than the self-test's)
+// and with the same verdicts and evidence. Broken copies are graded by `make selftest`.
+func TestSolutionScoresFullMarksReproducibly(t *testing.T) {
 	t.Parallel()
-	gradetest.SolutionScoresFullMarks(t, ex5.Exercise(), 1)
+	gradetest.SolutionScoresFullMarksReproducibly(t, ex5.Exercise(), 99)
 }
 
 func TestStubScoresZero(t *testing.T) {
 	t.Parallel()
 	gradetest.StubScoresZero(t, ex5.Exercise(), 1)
-}
-
-// The same submission and seed give the same verdicts and the same evidence.
-func TestSameSeedSameReport(t *testing.T) {
-	t.Parallel()
-	gradetest.SameSeedSameReport(t, ex5.Exercise(), 99)
 }

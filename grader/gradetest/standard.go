@@ -41,11 +41,12 @@ func StubScoresZero(t *testing.T, ex grader.Exercise, seed uint64) *grader.Repor
 	return r
 }
 
-// SameSeedSameReport grades ex's reference solution twice with one seed: the same
-// verdicts and the same evidence, word for word.
-func SameSeedSameReport(t *testing.T, ex grader.Exercise, seed uint64) {
+// SolutionScoresFullMarksReproducibly grades ex's reference solution twice with one
+// seed: full marks (bonus included, exit 0), and the same verdicts and the same evidence,
+// word for word, the second time.
+func SolutionScoresFullMarksReproducibly(t *testing.T, ex grader.Exercise, seed uint64) {
 	t.Helper()
-	a := Grade(t, ex, ex.Solution, seed, "")
+	a := SolutionScoresFullMarks(t, ex, seed)
 	b := Grade(t, ex, ex.Solution, seed, "")
 	require.Len(t, b.Criteria, len(a.Criteria))
 	for i := range a.Criteria {
