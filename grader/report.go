@@ -55,6 +55,8 @@ type CriterionResult struct {
 	Expected string   `json:"expected,omitempty"`
 	Observed string   `json:"observed,omitempty"`
 	Checked  []string `json:"checked,omitempty"`
+	// Timeline shows what Restate did in the invocations that decided a failure.
+	Timeline *Timeline `json:"timeline,omitempty"`
 }
 
 // Exit codes of a grading run.

@@ -125,6 +125,9 @@ func (h *harness) runPhase(ctx context.Context, idx []int) {
 		wg.Wait()
 	}
 	for j, i := range idx {
+		if results[j].Status == StatusFail {
+			results[j].Timeline = collectTimeline(ctx, envs[j])
+		}
 		h.record(i, results[j])
 	}
 }

@@ -19,10 +19,11 @@ type Invocation struct {
 	LastFailureCode string `json:"last_failure_error_code"`
 	Result          string `json:"completion_result"`
 	Failure         string `json:"completion_failure"`
+	CreatedAt       string `json:"created_at"`
 }
 
 const invocationColumns = `id, target, target_service_name, target_service_key, target_handler_name,
-status, retry_count, last_failure, last_failure_error_code, completion_result, completion_failure`
+status, retry_count, last_failure, last_failure_error_code, completion_result, completion_failure, created_at`
 
 // Invocations lists the invocations of service whose object key is one of keys.
 func (c *Client) Invocations(ctx context.Context, service string, keys ...string) ([]Invocation, error) {

@@ -7,13 +7,18 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"time"
 )
 
 // attempt is one invocation attempt: one stream from Restate, one to the service.
 type attempt struct {
 	target Target
 	id     string
-	broken bool // a fault fired on this attempt; guarded by Proxy.mu
+	broken bool  // a fault fired on this attempt; guarded by Proxy.mu
+	fault  Fault // the fault that fired; guarded by Proxy.mu
+	// info is what the attempt log keeps; written only by the response pump until
+	// the attempt ends.
+	info AttemptInfo
 }
 
 var (
@@ -38,7 +43,9 @@ func (p *Proxy) serveAttempt(w http.ResponseWriter, r *http.Request, upstream *u
 		return
 	}
 	a := &attempt{target: Target{Service: service, Handler: handler, Key: start.key}, id: start.invocationID}
+	a.info = AttemptInfo{InvocationID: a.id, Target: a.target, Start: time.Now(), Replayed: int(start.knownEntries), ErrorIndex: -1}
 	p.noteAttempt(a.target, a.id)
+	defer p.finish(a) // runs on the reset's panic too
 
 	// ctx governs the upstream request: cancelling it resets the service's stream.
 	ctx, cancel := context.WithCancelCause(r.Context())
@@ -152,6 +159,7 @@ func (p *Proxy) pumpRequest(ctx context.Context, dst io.Writer, start []byte, sr
 // armed: the output is never forwarded, so Restate never records it.
 func (p *Proxy) pumpResponse(ctx context.Context, dst io.Writer, flush func() error, src io.Reader, a *attempt, cancel context.CancelCauseFunc) error {
 	fc := newFrameCopier(dst, src, flush)
+	fc.observe = a.observe
 	for {
 		h, err := fc.next()
 		if err == io.EOF {

@@ -41,7 +41,10 @@ type frameCopier struct {
 	// flush pushes a forwarded message out at once: the protocol is a
 	// conversation, and a message stuck in a buffer stalls both sides.
 	flush func() error
-	buf   []byte
+	// observe, when set, sees each message before it is forwarded (its body only
+	// when it fits the buffer, else nil).
+	observe func(h header, body []byte)
+	buf     []byte
 }
 
 func newFrameCopier(dst io.Writer, src io.Reader, flush func() error) *frameCopier {
@@ -65,10 +68,16 @@ func (c *frameCopier) forward(h header) error {
 		if _, err := io.ReadFull(c.src, c.buf[headerLen:headerLen+n]); err != nil {
 			return fmt.Errorf("read message body: %w", unexpected(err))
 		}
+		if c.observe != nil {
+			c.observe(h, c.buf[headerLen:headerLen+n])
+		}
 		if _, err := c.dst.Write(c.buf[:headerLen+n]); err != nil {
 			return fmt.Errorf("write message: %w", err)
 		}
 	} else {
+		if c.observe != nil {
+			c.observe(h, nil)
+		}
 		var hb [headerLen]byte
 		copy(hb[:], c.buf[:headerLen])
 		if _, err := c.dst.Write(hb[:]); err != nil {

@@ -71,6 +71,8 @@ type ledger struct {
 	// runsPassed is, per invocation id, how many of its run completions
 	// (counted in journal order) have been forwarded or broken at already.
 	runsPassed map[string]int
+	// log holds every finished attempt, oldest first (AttemptLog).
+	log []AttemptInfo
 }
 
 func newLedger() ledger {
@@ -200,6 +202,7 @@ func (p *Proxy) tryFireLocked(a *attempt, f Fault) bool {
 			p.book.rules = append(p.book.rules[:i], p.book.rules[i+1:]...)
 		}
 		a.broken = true
+		a.fault = f
 		p.book.fired[a.target]++
 		return true
 	}

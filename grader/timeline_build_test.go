@@ -1,0 +1,118 @@
+package grader
+
+import (
+	"testing"
+	"time"
+
+	"idempotency/fixtures/world"
+	"idempotency/grader/admin"
+	"idempotency/grader/proxy"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var t0 = time.Date(2026, 12, 2, 15, 0, 0, 0, time.UTC)
+
+func at(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+
+func entry(i int, typ, key string, ms int) admin.JournalEntry {
+	js := ""
+	if key != "" {
+		js = `{"Command":{"X":{"key":"` + key + `"}}}`
+	}
+	return admin.JournalEntry{ID: "inv_1", Index: i, Type: typ, JSON: js, AppendedAt: at(ms)}
+}
+
+// A notice sent outside restate.Run, the attempt crashed before completion: the retry
+// replays get and set state and sends the notice again.
+func TestTimelineEffectOutsideRun(t *testing.T) {
+	notice := world.Call{Gateway: "notify", Args: map[string]string{"event": "order.cancelled", "reference": "o-1"}, Delivered: true}
+	first, again := notice, notice
+	first.At, again.At = at(12), at(105)
+	r := invocationRecord{
+		inv: admin.Invocation{ID: "inv_1", Target: "OrderService/o-1/CancelOrder", Status: "completed", Result: "success"},
+		attempts: []proxy.AttemptInfo{
+			{InvocationID: "inv_1", N: 1, Start: at(0), End: at(30), Replayed: 1, Ending: proxy.EndCrashed, Fault: proxy.CrashBeforeCompletion,
+				CommandTimes: []time.Time{at(10), at(20), at(25)}},
+			{InvocationID: "inv_1", N: 2, Start: at(100), End: at(110), Replayed: 3, Ending: proxy.EndCompleted, CommandTimes: []time.Time{at(107)}},
+		},
+		journal: []admin.JournalEntry{
+			entry(0, "Command: Input", "", 0), entry(1, "Command: GetEagerState", "order", 10),
+			entry(2, "Command: SetState", "order", 20), entry(3, "Command: Output", "", 107),
+		},
+		calls: world.Calls{first, again},
+	}
+	tl := buildInvocationTimeline(r)
+	require.Len(t, tl.Steps, 4)
+	assert.Equal(t, "get state order", tl.Steps[0].Label)
+	assert.Equal(t, []Mark{MarkRecorded, MarkReplayed}, tl.Steps[0].Marks)
+	assert.Equal(t, "gateway", tl.Steps[1].Kind, "the notice sits after the step its attempt had reached")
+	assert.Equal(t, []Mark{MarkCalled, MarkAgain}, tl.Steps[1].Marks)
+	assert.Equal(t, []Mark{MarkRecorded, MarkReplayed}, tl.Steps[2].Marks)
+	assert.Equal(t, "output", tl.Steps[3].Label)
+	assert.Equal(t, []Mark{MarkCrashed, MarkRecorded}, tl.Steps[3].Marks)
+	assert.Equal(t, "succeeded", tl.Outcome)
+	assert.Contains(t, tl.Note, "attempt 2 made the notify call again")
+}
+
+// A value from math/rand stored with restate.Set: every retry's replay differs at the
+// set state command (Restate names it by its command index, 3; journal index 4).
+func TestTimelineMismatch(t *testing.T) {
+	mismatch := "Found a mismatch between the code paths taken during the previous execution and the paths taken during this execution.\n" +
+		"- The mismatch happened while executing 'set state' (index '3')\n- Difference:\n   value: 'a' != 'b'"
+	r := invocationRecord{
+		inv: admin.Invocation{ID: "inv_1", Target: "OrderService/o-1/CreateOrder", Status: "completed", Failure: "[570] " + mismatch},
+		attempts: []proxy.AttemptInfo{
+			{N: 1, Start: at(0), End: at(30), Replayed: 1, Ending: proxy.EndCrashed, Fault: proxy.CrashBeforeCompletion},
+			{N: 2, Start: at(100), End: at(110), Replayed: 5, Ending: proxy.EndFailed, ErrorCode: 570, ErrorMessage: mismatch},
+			{N: 3, Start: at(200), End: at(210), Replayed: 5, Ending: proxy.EndFailed, ErrorCode: 570, ErrorMessage: mismatch},
+		},
+		journal: []admin.JournalEntry{
+			entry(0, "Command: Input", "", 0), entry(1, "Command: GetEagerState", "order", 10), entry(2, "Command: Run", "", 11),
+			entry(3, "Notification: Run", "", 12), entry(4, "Command: SetState", "order", 20),
+		},
+	}
+	tl := buildInvocationTimeline(r)
+	require.Len(t, tl.Steps, 4)
+	assert.Equal(t, "set state order", tl.Steps[2].Label)
+	assert.Equal(t, []Mark{MarkRecorded, MarkMismatch, MarkMismatch}, tl.Steps[2].Marks)
+	assert.Equal(t, "output (never recorded)", tl.Steps[3].Label)
+	assert.Equal(t, []Mark{MarkCrashed, MarkNone, MarkNone}, tl.Steps[3].Marks)
+	assert.Equal(t, "570 journal mismatch at set state", tl.Attempts[1].Error)
+	assert.Equal(t, "failed: [570] journal mismatch at set state", tl.Outcome)
+	assert.Contains(t, tl.Note, "attempt 2 replayed the journal")
+}
+
+func TestTimelineCapsAttempts(t *testing.T) {
+	r := invocationRecord{inv: admin.Invocation{ID: "inv_1", Status: "completed", Failure: "[500] boom"}}
+	for i := range 10 {
+		r.attempts = append(r.attempts, proxy.AttemptInfo{N: i + 1, Start: at(i * 100), End: at(i*100 + 5), Replayed: 2,
+			Ending: proxy.EndFailed, ErrorCode: 500, ErrorMessage: "order o-1 not found"})
+	}
+	r.attempts[0].Replayed = 1
+	r.journal = []admin.JournalEntry{entry(0, "Command: Input", "", 0), entry(1, "Command: GetEagerState", "order", 2)}
+	tl := buildInvocationTimeline(r)
+	require.Len(t, tl.Attempts, maxTimelineAttempts)
+	assert.Equal(t, 10-maxTimelineAttempts, tl.HiddenAttempts)
+	assert.Equal(t, []int{1, 2, 3, 4, 9, 10}, []int{tl.Attempts[0].N, tl.Attempts[1].N, tl.Attempts[2].N, tl.Attempts[3].N, tl.Attempts[4].N, tl.Attempts[5].N})
+	assert.Len(t, tl.Steps[0].Marks, maxTimelineAttempts)
+	assert.Contains(t, tl.Note, "every attempt ended with the same error (500 order o-1 not found)")
+}
+
+func TestDecisivePrefersCrashedThenRetried(t *testing.T) {
+	plain := invocationRecord{inv: admin.Invocation{ID: "a", Key: "k1", Status: "completed", CreatedAt: "2026-12-02T15:00:03Z"},
+		attempts: []proxy.AttemptInfo{{Ending: proxy.EndCompleted}}}
+	crashed := invocationRecord{inv: admin.Invocation{ID: "b", Key: "k2", Status: "completed", CreatedAt: "2026-12-02T15:00:01Z"},
+		attempts: []proxy.AttemptInfo{{Ending: proxy.EndCrashed, Fault: proxy.CrashBeforeCompletion}, {Ending: proxy.EndCompleted}}}
+	got := decisive([]invocationRecord{plain, crashed})
+	require.Len(t, got, 1)
+	assert.Equal(t, "b", got[0].inv.ID)
+
+	// Nothing retried: the first invocation on the last one's key, then the last one.
+	first := invocationRecord{inv: admin.Invocation{ID: "c", Key: "k1", Status: "completed", CreatedAt: "2026-12-02T15:00:00Z"},
+		attempts: []proxy.AttemptInfo{{Ending: proxy.EndCompleted}}}
+	got = decisive([]invocationRecord{plain, first})
+	require.Len(t, got, 2)
+	assert.Equal(t, []string{"c", "a"}, []string{got[0].inv.ID, got[1].inv.ID})
+}

@@ -1,0 +1,52 @@
+package grader
+
+import (
+	"fmt"
+	"strings"
+)
+
+// timelineNote says in one sentence what an invocation's timeline shows, when it shows
+// one of the patterns a learner meets: an effect run again by a retry, a replay that
+// differed, the same error on every attempt.
+func timelineNote(t InvocationTimeline) string {
+	for _, s := range t.Steps {
+		if s.Kind != "gateway" {
+			continue
+		}
+		var again []string
+		for k, m := range s.Marks {
+			if m == MarkAgain {
+				again = append(again, fmt.Sprint(t.Attempts[k].N))
+			}
+		}
+		if len(again) > 0 {
+			gw, _, _ := strings.Cut(s.Label, " ")
+			return fmt.Sprintf("attempt %s made the %s call again: a call that is not a journaled step (restate.Run) runs again on every retry, because the replay has no recorded result to read back", strings.Join(again, ", "), gw)
+		}
+	}
+	for _, s := range t.Steps {
+		for k, m := range s.Marks {
+			if m == MarkMismatch {
+				return fmt.Sprintf("attempt %d replayed the journal and at %q did something else than the attempt that recorded it: a value that differs between attempts (time.Now, math/rand, map order) must come from restate.Run or restate.Rand", t.Attempts[k].N, s.Label)
+			}
+		}
+	}
+	failed, same := 0, true
+	for _, a := range t.Attempts {
+		if a.End == "failed" {
+			same = same && (failed == 0 || a.Error == t.Attempts[0].Error)
+			failed++
+		}
+	}
+	if failed >= 2 && same && t.Attempts[0].End == "failed" {
+		return fmt.Sprintf("every attempt ended with the same error (%s): Restate retries a plain error, and a retry cannot fix it; return a terminal error (restate.ToTerminalError) instead", shortError(t.Attempts[0].Error))
+	}
+	return ""
+}
+
+func shortError(s string) string {
+	if len(s) > 60 {
+		return s[:57] + "..."
+	}
+	return s
+}
