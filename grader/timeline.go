@@ -49,6 +49,9 @@ type TimelineStep struct {
 	Kind string `json:"kind"`
 	// Index is the journal entry's index (-1 for a gateway call).
 	Index int `json:"index"`
+	// Step is Restate's number for a journal command, as its error messages name it
+	// ("index '3'"): commands only, the input is 0 (-1 for a gateway call).
+	Step int `json:"step"`
 	// Label names the step: "run", "set state order", "notify event=cancelled ...".
 	Label string `json:"label"`
 	// Marks has one mark per attempt (same order as Attempts): what that attempt did here.

@@ -62,11 +62,15 @@ func buildInvocationTimeline(r invocationRecord) InvocationTimeline {
 		t.Attempts = append(t.Attempts, ta)
 	}
 
+	command := -1
 	for _, e := range r.journal {
+		if strings.HasPrefix(e.Type, "Command: ") {
+			command++
+		}
 		if !shownEntry(e) {
 			continue
 		}
-		s := TimelineStep{Kind: "journal", Index: e.Index, Label: entryLabel(e), Marks: make([]Mark, n)}
+		s := TimelineStep{Kind: "journal", Index: e.Index, Step: command, Label: entryLabel(e), Marks: make([]Mark, n)}
 		for k := range n {
 			switch {
 			case e.Index >= bounds[k] && e.Index < bounds[k+1]:
@@ -124,7 +128,8 @@ func markMismatches(t *InvocationTimeline, r invocationRecord) {
 		if a.Ending != proxy.EndFailed || (a.ErrorCode != 570 && !strings.Contains(a.ErrorMessage, "mismatch")) {
 			continue
 		}
-		idx := commandEntry(r.journal, mismatchIndex(a))
+		step := mismatchIndex(a)
+		idx := commandEntry(r.journal, step)
 		row := -1
 		for i, s := range t.Steps {
 			if s.Kind == "journal" && s.Index == idx {
@@ -137,11 +142,21 @@ func markMismatches(t *InvocationTimeline, r invocationRecord) {
 			if m.command != "" {
 				label = "(replay: " + strings.ToLower(m.command) + ")"
 			}
-			t.Steps = append(t.Steps, TimelineStep{Kind: "journal", Index: idx, Label: label, Marks: make([]Mark, len(r.attempts))})
+			t.Steps = append(t.Steps, TimelineStep{Kind: "journal", Index: idx, Step: step, Label: label, Marks: make([]Mark, len(r.attempts))})
 			row = len(t.Steps) - 1
 		}
 		t.Steps[row].Marks[k] = MarkMismatch
 	}
+}
+
+func commandCount(journal []admin.JournalEntry) int {
+	n := 0
+	for _, e := range journal {
+		if strings.HasPrefix(e.Type, "Command: ") {
+			n++
+		}
+	}
+	return n
 }
 
 // commandEntry returns the journal index of the n-th command (Restate counts commands
@@ -193,7 +208,7 @@ func markCrashes(t *InvocationTimeline, r invocationRecord, bounds []int) {
 			if a.Fault == proxy.CrashBeforeCompletion {
 				label = "output (never recorded)"
 			}
-			s := TimelineStep{Kind: "journal", Index: bounds[k+1], Label: label, Marks: make([]Mark, len(r.attempts))}
+			s := TimelineStep{Kind: "journal", Index: bounds[k+1], Step: commandCount(r.journal), Label: label, Marks: make([]Mark, len(r.attempts))}
 			s.Marks[k] = MarkCrashed
 			t.Steps = append(t.Steps, s)
 		}
@@ -231,7 +246,7 @@ func placeCalls(t *InvocationTimeline, r invocationRecord, bounds []int) {
 				pos = i + 1
 			}
 		}
-		step := TimelineStep{Kind: "gateway", Index: -1, Label: callLabel(c), Marks: make([]Mark, len(r.attempts))}
+		step := TimelineStep{Kind: "gateway", Index: -1, Step: -1, Label: callLabel(c), Marks: make([]Mark, len(r.attempts))}
 		step.Marks[k] = mark
 		t.Steps = slices.Insert(t.Steps, pos, step)
 		for id2, row := range rows {

@@ -100,19 +100,27 @@ func TestTimelineCapsAttempts(t *testing.T) {
 	assert.Contains(t, tl.Note, "every attempt ended with the same error (500 order o-1 not found)")
 }
 
-func TestDecisivePrefersCrashedThenRetried(t *testing.T) {
+func TestDecisivePrefersATellingTimeline(t *testing.T) {
 	plain := invocationRecord{inv: admin.Invocation{ID: "a", Key: "k1", Status: "completed", CreatedAt: "2026-12-02T15:00:03Z"},
 		attempts: []proxy.AttemptInfo{{Ending: proxy.EndCompleted}}}
 	crashed := invocationRecord{inv: admin.Invocation{ID: "b", Key: "k2", Status: "completed", CreatedAt: "2026-12-02T15:00:01Z"},
 		attempts: []proxy.AttemptInfo{{Ending: proxy.EndCrashed, Fault: proxy.CrashBeforeCompletion}, {Ending: proxy.EndCompleted}}}
-	got := decisive([]invocationRecord{plain, crashed})
-	require.Len(t, got, 1)
-	assert.Equal(t, "b", got[0].inv.ID)
-
-	// Nothing retried: the first invocation on the last one's key, then the last one.
 	first := invocationRecord{inv: admin.Invocation{ID: "c", Key: "k1", Status: "completed", CreatedAt: "2026-12-02T15:00:00Z"},
 		attempts: []proxy.AttemptInfo{{Ending: proxy.EndCompleted}}}
-	got = decisive([]invocationRecord{plain, first})
-	require.Len(t, got, 2)
-	assert.Equal(t, []string{"c", "a"}, []string{got[0].inv.ID, got[1].inv.ID})
+	cands, pair := candidatesOf([]invocationRecord{plain, crashed, first})
+	require.Len(t, cands, 3)
+	assert.Equal(t, "b", cands[0].inv.ID, "the crashed one first")
+	assert.Equal(t, []string{"c", "a"}, pair, "nothing failed: the first on the last one's key, then the last")
+
+	// A crash the invocation recovered from tells nothing; a repeated effect does.
+	recovered := InvocationTimeline{ID: "b", Target: "S/k2/H", Outcome: "succeeded"}
+	repeated := InvocationTimeline{ID: "d", Target: "S/k3/H", Outcome: "succeeded",
+		Steps: []TimelineStep{{Kind: "gateway", Marks: []Mark{MarkCalled, MarkAgain}}}}
+	got := decisive([]InvocationTimeline{recovered, repeated}, []string{"b"})
+	require.Len(t, got, 1)
+	assert.Equal(t, "d", got[0].ID)
+
+	got = decisive([]InvocationTimeline{{ID: "a", Outcome: "succeeded"}, {ID: "c", Outcome: "succeeded"}}, []string{"c", "a"})
+	assert.Equal(t, "c", got[0].ID)
+	assert.Equal(t, "a", got[1].ID)
 }

@@ -42,12 +42,12 @@ func collectTimeline(ctx context.Context, env *Env) *Timeline {
 			records = append(records, invocationRecord{inv: inv, attempts: a})
 		}
 	}
-	picked := decisive(records)
-	if len(picked) == 0 {
+	candidates, pair := candidatesOf(records)
+	if len(candidates) == 0 {
 		return nil
 	}
-	ids := make([]string, len(picked))
-	for i, r := range picked {
+	ids := make([]string, len(candidates))
+	for i, r := range candidates {
 		ids[i] = r.inv.ID
 	}
 	journals, err := env.Admin.Journals(ctx, ids...)
@@ -58,12 +58,18 @@ func collectTimeline(ctx context.Context, env *Env) *Timeline {
 	if env.World != nil {
 		ledger = env.World.Ledger()
 	}
-	tl := &Timeline{More: len(records) - len(picked)}
-	for _, r := range picked {
+	built := make([]InvocationTimeline, len(candidates))
+	for i, r := range candidates {
 		r.journal = journals[r.inv.ID]
 		r.calls = callsOf(ledger, r, env.Proxy)
-		tl.Invocations = append(tl.Invocations, buildInvocationTimeline(r))
+		built[i] = buildInvocationTimeline(r)
 	}
+	tl := &Timeline{Invocations: decisive(built, pair)}
+	if boring(tl) {
+		return nil
+	}
+	tl.More = len(records) - len(tl.Invocations)
+	notePlainState(tl)
 	return tl
 }
 
@@ -86,38 +92,128 @@ func interest(r invocationRecord) int {
 	return score
 }
 
-// decisive picks the invocations to show (see collectTimeline).
-func decisive(records []invocationRecord) []invocationRecord {
+// maxCandidates bounds the invocations whose timelines are built to choose from.
+const maxCandidates = 6
+
+// candidatesOf picks the invocations worth a look: those the grader crashed, that
+// failed or were retried, the latest first. pair names the invocations to show when
+// none of them tells a cause: the latest that failed (else the latest), after the
+// first invocation on its key.
+func candidatesOf(records []invocationRecord) (out []invocationRecord, pair []string) {
 	if len(records) == 0 {
-		return nil
+		return nil, nil
 	}
-	byInterest := slices.Clone(records)
+	byTime := slices.SortedFunc(slices.Values(records), func(a, b invocationRecord) int { return cmp.Compare(a.inv.CreatedAt, b.inv.CreatedAt) })
+	byInterest := slices.Clone(byTime)
 	slices.SortStableFunc(byInterest, func(a, b invocationRecord) int {
 		if c := cmp.Compare(interest(b), interest(a)); c != 0 {
 			return c
 		}
 		return cmp.Compare(b.inv.CreatedAt, a.inv.CreatedAt) // the latest first
 	})
-	if interest(byInterest[0]) >= 4 {
-		out := byInterest[:1]
-		if len(byInterest) > 1 && interest(byInterest[1]) >= 4 && maxTimelineInvocations > 1 {
-			out = byInterest[:2]
+	for _, r := range byInterest {
+		if interest(r) > 0 && len(out) < maxCandidates {
+			out = append(out, r)
 		}
-		return out
 	}
-	// Nothing was retried: the last invocation (a failed one first), after the first
-	// invocation on its key, which is usually what set up what the last one read back.
-	last := byInterest[0]
-	out := []invocationRecord{last}
-	for _, r := range slices.SortedFunc(slices.Values(records), func(a, b invocationRecord) int { return cmp.Compare(a.inv.CreatedAt, b.inv.CreatedAt) }) {
+	last := byTime[len(byTime)-1]
+	for _, r := range byTime {
+		if r.inv.Failure != "" || r.inv.Status != "completed" {
+			last = r // the latest that failed, when one did
+		}
+	}
+	for _, r := range byTime {
 		if r.inv.Key == last.inv.Key && r.inv.Service == last.inv.Service {
 			if r.inv.ID != last.inv.ID {
-				out = []invocationRecord{r, last}
+				out = appendNew(out, r)
+				pair = append(pair, r.inv.ID)
 			}
 			break
 		}
 	}
+	return appendNew(out, last), append(pair, last.inv.ID)
+}
+
+func appendNew(rs []invocationRecord, r invocationRecord) []invocationRecord {
+	for _, x := range rs {
+		if x.inv.ID == r.inv.ID {
+			return rs
+		}
+	}
+	return append(rs, r)
+}
+
+// telling ranks a built timeline by how plainly it shows a cause.
+func telling(t InvocationTimeline) int {
+	score := 0
+	for _, s := range t.Steps {
+		for _, m := range s.Marks {
+			switch m {
+			case MarkAgain, MarkMismatch:
+				score = max(score, 10)
+			}
+		}
+	}
+	if t.Note != "" {
+		score = max(score, 8)
+	}
+	if strings.HasPrefix(t.Outcome, "failed") || t.Outcome != "succeeded" {
+		score = max(score, 5)
+	}
+	return score
+}
+
+// decisive picks the timelines to show: the (at most two) that show a cause most
+// plainly; when none does, those of pair.
+func decisive(built []InvocationTimeline, pair []string) []InvocationTimeline {
+	best := 0
+	for _, t := range built {
+		best = max(best, telling(t))
+	}
+	var out []InvocationTimeline
+	for _, t := range built {
+		if best >= 8 && telling(t) == best && len(out) < maxTimelineInvocations ||
+			best < 8 && slices.Contains(pair, t.ID) {
+			out = append(out, t)
+		}
+	}
+	if best < 8 && len(out) == 2 && out[0].ID != pair[0] {
+		out[0], out[1] = out[1], out[0]
+	}
 	return out
+}
+
+// boring reports a timeline that shows nothing a report does not already say: single
+// attempts that only returned (a stub's "not implemented").
+func boring(tl *Timeline) bool {
+	for _, inv := range tl.Invocations {
+		if len(inv.Attempts) != 1 {
+			return false
+		}
+		for _, s := range inv.Steps {
+			if s.Kind != "journal" || s.Label != "output" {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// notePlainState says, for invocations on one key that stored nothing in Restate,
+// where their data went: a failure nothing was retried in is often state kept in memory.
+func notePlainState(tl *Timeline) {
+	for _, inv := range tl.Invocations {
+		if inv.Note != "" {
+			return
+		}
+		for _, s := range inv.Steps {
+			if strings.HasPrefix(s.Label, "set state") || strings.HasPrefix(s.Label, "clear") {
+				return
+			}
+		}
+	}
+	last := &tl.Invocations[len(tl.Invocations)-1]
+	last.Note = "no invocation drawn here has a 'set state' step: nothing was stored in Restate's state, so whatever the handler kept in Go variables is gone once the service restarts"
 }
 
 // callsOf returns the gateway calls made during r's attempts: those that name its

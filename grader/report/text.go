@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"time"
 
@@ -87,11 +88,14 @@ func writeCriterion(b *strings.Builder, p palette, c grader.CriterionResult) {
 	for _, l := range strings.Split(strings.TrimRight(c.Evidence, "\n"), "\n") {
 		fmt.Fprintf(b, "%s\n", p.wrap(evidenceIndent, l, ""))
 	}
+	writeTimeline(b, p, c.Timeline)
 	if c.Status == grader.StatusFail && c.Hint != "" {
 		fmt.Fprintf(b, "%s\n", p.wrap(evidenceIndent, "hint: "+c.Hint, p.cyan("hint:")))
 	}
 	b.WriteString("\n")
 }
+
+var ansiCode = regexp.MustCompile("\x1b\\[[0-9;]*m")
 
 // evidenceIndent puts evidence and hints under a criterion's title.
 const evidenceIndent = "             "
@@ -140,6 +144,15 @@ func (p palette) green(s string) string  { return p.paint(color.FgGreen, s) }
 func (p palette) red(s string) string    { return p.paint(color.FgRed, s) }
 func (p palette) yellow(s string) string { return p.paint(color.FgYellow, s) }
 func (p palette) cyan(s string) string   { return p.paint(color.FgCyan, s) }
+func (p palette) faint(s string) string  { return p.paint(color.Faint, s) }
+
+// sym picks a symbol: the Unicode one with colour (a terminal), plain ASCII without.
+func (p palette) sym(unicode, ascii string) string {
+	if p.on {
+		return unicode
+	}
+	return ascii
+}
 
 // runtimeLabel names the server for people; the JSON keeps the kind ("native").
 func runtimeLabel(kind string) string {
