@@ -96,6 +96,16 @@ func plainErrorRetried() *grader.Timeline {
 	}}}
 }
 
+func inMemoryState() *grader.Timeline {
+	return &grader.Timeline{More: 10, Invocations: []grader.InvocationTimeline{
+		{ID: "inv_4", Target: "OrderService/ord-8c31-479651/CreateOrder", Outcome: "succeeded", Attempts: attempts("completed"),
+			Steps: []grader.TimelineStep{journal(1, 1, "run", rec), journal(3, 2, "output", rec)}},
+		{ID: "inv_5", Target: "OrderService/ord-8c31-479651/GetOrder", Outcome: "failed: [404] order ord-8c31-479651 not found", Attempts: attempts("completed"),
+			Steps: []grader.TimelineStep{journal(1, 1, "output", rec)},
+			Note:  "no invocation drawn here has a 'set state' step: nothing was stored in Restate's state, so whatever the handler kept in Go variables is gone once the service restarts"},
+	}}
+}
+
 func timelineReport() *grader.Report {
 	r := sample()
 	fail := func(id, title string, tl *grader.Timeline) grader.CriterionResult {
@@ -107,6 +117,7 @@ func timelineReport() *grader.Report {
 		fail("cancel-once", "Cannot cancel already-cancelled order twice", effectOutsideRun()),
 		fail("deterministic-number", "Order number is deterministic (same on retry)", nonDeterministic()),
 		fail("cancel-idempotent", "CancelOrder is idempotent", plainErrorRetried()),
+		fail("duplicate-create", "Duplicate CreateOrder returns same order", inMemoryState()),
 	}
 	return r
 }
@@ -129,6 +140,7 @@ func TestTimelineTextGolden(t *testing.T) {
 	assert.Contains(t, out, "! SENT AGAIN", "the effect outside Run shows twice")
 	assert.Contains(t, out, "! MISMATCH", "the non-deterministic value shows where the replay differed")
 	assert.Contains(t, out, "attempts 1-10: your service answered 500 order ord-9 not found", "the plain error shows on every attempt")
+	assert.Contains(t, out, "no invocation drawn here has a 'set state' step", "state kept in memory shows as a journal without set state")
 	golden(t, "timeline.txt", b.Bytes())
 }
 
