@@ -148,18 +148,37 @@ func parseArgs(args []string, stdout io.Writer) (config, []string, error) {
 	return cfg, positional, nil
 }
 
+// allAtOnce is how many exercises `grade all` grades at the same time: each is its own
+// build, restate-server and service, and most of a grading is waiting on timers and
+// retries, so three overlap well on two cores.
+const allAtOnce = 3
+
+// gradeMany grades exs (one, or every exercise for `grade all`) and prints their
+// reports in order. Exercises run concurrently, each still its own processes, except on
+// an external server, which they would share.
 func gradeMany(ctx context.Context, exs []grader.Exercise, root string, cfg config, stdout, stderr io.Writer) error {
-	var reports []*grader.Report
-	code := grader.ExitPass
+	type job struct {
+		ex   grader.Exercise
+		opts grader.Options
+		own  bool // the learner's own work: remembered in their progress
+		rep  *grader.Report
+		done chan struct{}
+	}
+	progress := &lineWriter{w: stderr}
+	var jobs []*job
 	for _, ex := range exs {
+		out := io.Writer(progress)
+		if len(exs) > 1 {
+			out = progress.prefixed(ex.ID + ": ")
+		}
 		opts := grader.Options{
 			Root:     root,
 			Seed:     cfg.seed,
-			Progress: stderr,
+			Progress: out,
 			Runtime: rt.Config{
 				Kind: cfg.runtime, Image: cfg.image,
 				IngressURL: cfg.restateURL, AdminURL: cfg.adminURL,
-				Progress: stderr,
+				Progress: out,
 			},
 		}
 		// Yours: the stub folder, or a folder of your own outside the module.
@@ -178,28 +197,54 @@ func gradeMany(ctx context.Context, exs []grader.Exercise, root string, cfg conf
 		case cfg.solution:
 			opts.Dir = ex.Solution
 		}
-		if cfg.format == "text" {
-			fmt.Fprintf(stderr, "grading %s ...\n", ex.ID)
+		jobs = append(jobs, &job{ex: ex, opts: opts, own: own, done: make(chan struct{})})
+	}
+
+	slots := make(chan struct{}, allAtOnce)
+	if cfg.runtime == "external" {
+		slots = make(chan struct{}, 1)
+	}
+	go func() { // started in the catalogue's order, as slots free up
+		for _, j := range jobs {
+			slots <- struct{}{}
+			go func() {
+				defer close(j.done)
+				defer func() { <-slots }()
+				if cfg.format == "text" {
+					fmt.Fprintf(progress, "grading %s ...\n", j.ex.ID)
+				}
+				j.rep = grader.Grade(ctx, j.ex, j.opts)
+			}()
 		}
-		rep := grader.Grade(ctx, ex, opts)
-		if own && cfg.dir != "" {
+	}()
+
+	// Reports come out in the catalogue's order, each as soon as it and those before it
+	// are done; every grading is waited for, so nothing outlives this function.
+	var reports []*grader.Report
+	code := grader.ExitPass
+	var printErr error
+	for _, j := range jobs {
+		<-j.done
+		rep := j.rep
+		if j.own && cfg.dir != "" {
 			rep.Submission = absPath(cfg.dir) // not the copy: the replay command names it
 		}
-		recordProgress(ex, own, rep, stderr)
+		recordProgress(j.ex, j.own, rep, stderr)
 		reports = append(reports, rep)
-		if cfg.format == "text" {
-			o := report.TextOptions{Color: colorOn(cfg, stdout), Width: termWidth(stdout)}
-			if err := report.TextWith(stdout, rep, o); err != nil {
-				return err
-			}
-			if len(exs) > 1 {
-				fmt.Fprintln(stdout)
-			}
-		}
 		code = max(code, rep.ExitCode())
-		if ctx.Err() != nil {
-			break
+		if cfg.format != "text" || printErr != nil {
+			continue
 		}
+		progress.Lock()
+		o := report.TextOptions{Color: colorOn(cfg, stdout), Width: termWidth(stdout)}
+		printErr = report.TextWith(stdout, rep, o)
+		if len(exs) > 1 {
+			fmt.Fprintln(stdout)
+		}
+		progress.Unlock()
+	}
+	if printErr != nil {
+		return printErr
 	}
 	if cfg.format == "json" {
 		var err error
