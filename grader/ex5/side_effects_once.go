@@ -53,7 +53,15 @@ func runSideEffectsOnce(ctx context.Context, env *grader.Env) error {
 	if err := crashAfterEachRun(ctx, env, newWebhook(env, ex5.PaymentSucceeded)); err != nil {
 		return err
 	}
-	return underTransientFailures(ctx, env, newWebhook(env, ex5.PaymentSucceeded))
+	if err := underTransientFailures(ctx, env, newWebhook(env, ex5.PaymentSucceeded)); err != nil {
+		return err
+	}
+	for _, r := range refusals {
+		if err := underPermanentRefusal(ctx, env, r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // crashBeforeCompletion delivers w with its first attempt crashed just before it
