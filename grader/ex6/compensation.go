@@ -80,6 +80,9 @@ func runFailing(ctx context.Context, env *grader.Env, fs []failing, more func(co
 		if err := expectFired(f, "the order never reached that gateway call, so the programmed failure never happened"); err != nil {
 			return err
 		}
+		if err := expectRefusedOnce(ctx, env, f); err != nil {
+			return err
+		}
 		if more != nil {
 			if err := more(ctx, env, f); err != nil {
 				return err

@@ -24,8 +24,10 @@ type invocation struct {
 	Status         string  `json:"status"`
 	RetryCount     *int    `json:"retry_count"`
 	LastFailure    *string `json:"last_failure"`
-	CreatedAt      string  `json:"created_at"`
-	CompletedAt    *string `json:"completed_at"`
+	// CompletionFailure is a completed invocation's terminal error, "[402] card declined".
+	CompletionFailure *string `json:"completion_failure"`
+	CreatedAt         string  `json:"created_at"`
+	CompletedAt       *string `json:"completed_at"`
 }
 
 func (i invocation) key() string {
@@ -74,7 +76,7 @@ func (i invocation) describe() string {
 	return s
 }
 
-const invColumns = "id, target, target_service_name, target_service_key, target_handler_name, idempotency_key, invoked_by_id, status, retry_count, last_failure, created_at, completed_at"
+const invColumns = "id, target, target_service_name, target_service_key, target_handler_name, idempotency_key, invoked_by_id, status, retry_count, last_failure, completion_failure, created_at, completed_at"
 
 // processInvocations lists the ProcessOrder invocations of an order, oldest first.
 func processInvocations(ctx context.Context, env *grader.Env, orderID string) ([]invocation, error) {
