@@ -30,6 +30,7 @@ type config struct {
 	seed       uint64
 	seedSet    bool
 	format     string
+	html       string // also write the report as an HTML page here
 	noColor    bool
 	runtime    string
 	restateURL string
@@ -68,6 +69,9 @@ func gradeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if cfg.dir != "" {
 			return usageErr("", "--dir names one exercise's package; use it with %s", exerciseRange())
 		}
+		if cfg.html != "" {
+			return usageErr("", "--html writes one exercise's report; use it with %s", exerciseRange())
+		}
 		exs = catalog.All()
 	default:
 		if c, isCmd := lookupCommand(cmd); isCmd && c.name != gradeName {
@@ -99,6 +103,7 @@ func parseArgs(args []string, stdout io.Writer) (config, []string, error) {
 	fs.StringVar(&cfg.dir, "dir", "", "grade this folder instead (anywhere: its *.go files are copied into the module), or a .txtar overlay on the solution")
 	seed := fs.Uint64("seed", 0, "seed for every generated input (default: a new one, printed in the report)")
 	fs.StringVar(&cfg.format, "format", "text", "report format: text or json")
+	fs.StringVar(&cfg.html, "html", "", "also write the report, with each failure's timeline, as one self-contained HTML page to this file")
 	fs.BoolVar(&cfg.noColor, "no-color", false, "no colours (also: NO_COLOR=1)")
 	fs.StringVar(&cfg.runtime, "runtime", "auto", "restate-server: auto, native, container or external")
 	fs.StringVar(&cfg.restateURL, "restate-url", "", "ingress URL of a restate-server you run (implies --runtime external)")
@@ -117,6 +122,9 @@ func parseArgs(args []string, stdout io.Writer) (config, []string, error) {
 	}
 	if cfg.solution && cfg.dir != "" {
 		return cfg, nil, usageErr("", "use --solution or --dir, not both")
+	}
+	if err := checkHTMLPath(cfg.html); err != nil {
+		return cfg, nil, err
 	}
 	if err := checkRuntime("", cfg.runtime, "auto", "native", "container", "external"); err != nil {
 		return cfg, nil, err
@@ -245,6 +253,12 @@ func gradeMany(ctx context.Context, exs []grader.Exercise, root string, cfg conf
 	}
 	if printErr != nil {
 		return printErr
+	}
+	if cfg.html != "" && len(reports) == 1 {
+		if err := writeHTML(cfg.html, reports[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "report written to %s\n", cfg.html)
 	}
 	if cfg.format == "json" {
 		var err error

@@ -178,3 +178,17 @@ func tableRow(l string) bool {
 	}
 	return false
 }
+
+func TestHTMLIsSelfContained(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, report.HTML(&b, timelineReport()))
+	page := b.String()
+	for _, external := range []string{"<script", "<link", "src=", "http://", "https://", "@import"} {
+		assert.NotContains(t, page, external, "no external assets")
+	}
+	assert.Contains(t, page, `<td class="again">‼ sent again</td>`)
+	assert.Contains(t, page, `<td class="mismatch">≠ mismatch</td>`)
+	assert.Contains(t, page, "What Restate did: <code>OrderService/ord-ab17-bee658/CancelOrder</code>")
+	assert.Equal(t, 1, strings.Count(page, "<html"))
+	golden(t, "timeline.html", b.Bytes())
+}
