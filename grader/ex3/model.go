@@ -13,7 +13,7 @@ import (
 type op int
 
 const (
-	opRestock                op = iota // a new restock
+	opRestock                op = iota // a new restock (the first one: a single unit)
 	opRestockAgain                     // a restock ID already applied, same body (the first one: the oldest)
 	opRestockAgainOther                // a restock ID already applied, another quantity
 	opReserve                          // a new reservation that fits

@@ -37,6 +37,10 @@ func (m *model) next(r *rand.Rand, o op) step {
 	switch o {
 	case opRestock:
 		req := ex3.RestockRequest{RestockID: newRestockID(r), Quantity: between(r, 5, 15)}
+		if first {
+			// The smallest restock there is: a single unit is a valid quantity.
+			req.Quantity = 1
+		}
 		return m.restockStep(req, false)
 	case opRestockAgain:
 		id := pick(m.restockIDs)

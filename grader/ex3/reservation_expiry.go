@@ -12,6 +12,7 @@ import (
 )
 
 const (
+	tinyTTL  = 1 * time.Millisecond    // E: the smallest TTL there is, left to expire
 	shortTTL = 400 * time.Millisecond  // A: left to expire
 	midTTL   = 1000 * time.Millisecond // D: left to expire, made after A
 	// longTTLs are B's: released right after it is made, long before its TTL runs out.
@@ -69,7 +70,8 @@ func (t *timed) name() string {
 // and a release after the expiry gives nothing back either.
 func runReservationExpiry(ctx context.Context, env *grader.Env) error {
 	qs := distinctQuantities(env.Rand, 4, 2, 6)
-	stock := qs[0] + qs[1] + qs[2] + 2*qs[3] + between(env.Rand, 5, 15)
+	// E holds 1 unit, a quantity no other reservation here has.
+	stock := qs[0] + qs[1] + qs[2] + 2*qs[3] + 1 + between(env.Rand, 5, 15)
 	key, err := stockUp(ctx, env, stock)
 	if err != nil {
 		return err
@@ -81,7 +83,8 @@ func runReservationExpiry(ctx context.Context, env *grader.Env) error {
 	}
 	a := &timed{label: "A", req: withTTL(reservationRequest(key, newReservationID(env.Rand), qs[1]), shortTTL)}
 	d := &timed{label: "D", req: withTTL(reservationRequest(key, newReservationID(env.Rand), qs[2]), midTTL)}
-	for _, t := range []*timed{a, d} {
+	e := &timed{label: "E", req: withTTL(reservationRequest(key, newReservationID(env.Rand), 1), tinyTTL)}
+	for _, t := range []*timed{a, d, e} {
 		if err := reserveTimed(ctx, env, key, t); err != nil {
 			return err
 		}
@@ -92,10 +95,10 @@ func runReservationExpiry(ctx context.Context, env *grader.Env) error {
 	}
 	released := withStatus(b.r, ex3.StatusReleased)
 
-	// Watch until A and D have expired and B's TTL has passed.
-	env.Step("read GetReservation of A, B, C, D and GetStockLevel every %s until A and D expire (TTL %s and %s) and B's TTL has passed",
-		pollEvery, shortTTL, midTTL)
-	w := expiryWatch{env: env, key: key, stock: stock, c: c, b: released, pending: []*timed{a, d}}
+	// Watch until A, D and E have expired and B's TTL has passed.
+	env.Step("read GetReservation of A, B, C, D, E and GetStockLevel every %s until A, D and E expire (TTL %s, %s and %s) and B's TTL has passed",
+		pollEvery, shortTTL, midTTL, tinyTTL)
+	w := expiryWatch{env: env, key: key, stock: stock, c: c, b: released, pending: []*timed{a, d, e}}
 	if err := w.run(ctx, b.due()); err != nil {
 		return err
 	}
@@ -113,11 +116,11 @@ func runReservationExpiry(ctx context.Context, env *grader.Env) error {
 			WithHint("every expiry must have run (and finished) within a few seconds of its TTL: an expiry that keeps failing is retried, " +
 				"and one that schedules itself again never ends")
 	}
-	a.r, d.r = withStatus(a.r, ex3.StatusExpired), withStatus(d.r, ex3.StatusExpired)
-	final := append([]ex3.Reservation{a.r, d.r, released, c}, late...)
-	sent := fmt.Sprintf("C %s (no TTL), A %s and D %s left to expire, B %s released before its TTL; once all TTLs had passed",
-		c.ReservationID, a.r.ReservationID, d.r.ReservationID, b.r.ReservationID)
-	env.Step("GetStockLevel and GetReservation of A, B, C, D once nothing is pending")
+	a.r, d.r, e.r = withStatus(a.r, ex3.StatusExpired), withStatus(d.r, ex3.StatusExpired), withStatus(e.r, ex3.StatusExpired)
+	final := append([]ex3.Reservation{a.r, d.r, e.r, released, c}, late...)
+	sent := fmt.Sprintf("C %s (no TTL), A %s, D %s and E %s (ttlMillis 1) left to expire, B %s released before its TTL; once all TTLs had passed",
+		c.ReservationID, a.r.ReservationID, d.r.ReservationID, e.r.ReservationID, b.r.ReservationID)
+	env.Step("GetStockLevel and GetReservation of A, B, C, D, E once nothing is pending")
 	if err := checkStored(ctx, env, key, held, final, nil, sent); err != nil {
 		return withHint(err, fmt.Sprintf("an expiry gives back the reservation's own quantity, once, and only while it is still active: "+
 			"%s had been released before its TTL, so its expiry must change nothing", b.r.ReservationID))
@@ -341,7 +344,9 @@ func (w *expiryWatch) readTimed(ctx context.Context, t *timed) error {
 		if start.After(t.deadline()) {
 			return grader.Fail(sent, fmt.Sprintf("within %s after its TTL of %s, status \"expired\" and its %d units available again", expiryGrace, t.ttl(), t.r.Quantity),
 				"%s %s after the reservation was made: it never expired%s", describeReservation(got), roundMS(start.Sub(t.sent)),
-				stockNote(ctx, w.env, w.key, level{available: w.stock - w.c.Quantity, reserved: w.c.Quantity}))
+				stockNote(ctx, w.env, w.key, level{available: w.stock - w.c.Quantity, reserved: w.c.Quantity})).
+				WithHint("every reservation with ttlMillis > 0 (1 included) expires: schedule its expiry with a delayed call " +
+					"of time.Duration(req.TTLMillis) * time.Millisecond, and check that the expiry runs (a plain error there is retried, not run)")
 		}
 		return nil
 	default:
@@ -349,7 +354,7 @@ func (w *expiryWatch) readTimed(ctx context.Context, t *timed) error {
 	}
 }
 
-// readSteady reads what must not change while A and D expire: C stays active (it has
+// readSteady reads what must not change while A, D and E expire: C stays active (it has
 // no TTL), B stays released, and the stock adds up, with C's units reserved all along.
 func (w *expiryWatch) readSteady(ctx context.Context) error {
 	for _, r := range []ex3.Reservation{w.c, w.b} {
