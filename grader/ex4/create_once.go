@@ -8,7 +8,6 @@ import (
 	"idempotency/contract/ex4"
 	"idempotency/fixtures/world"
 	"idempotency/grader"
-	"idempotency/grader/proxy"
 )
 
 const concurrentCreates = 5
@@ -250,7 +249,10 @@ func createCrashedAfterCharge(ctx context.Context, env *grader.Env) (*subject, e
 		}
 		return nil, grader.Fail(s.describeReq(), fmt.Sprintf("a charge of %d cents to %s", s.plan.Price, s.customer), "the subscription was created without charging the customer")
 	}
-	crash := env.ArmCrash(target(s.key, ""), proxy.CrashAfterRunRecorded, 1)
+	crash, err := armAfterRun(ctx, env, s.key)
+	if err != nil {
+		return nil, err
+	}
 	defer crash.Disarm()
 	if err := env.World.Release(ref); err != nil {
 		return nil, fmt.Errorf("release the parked charge: %w", err)
@@ -270,8 +272,8 @@ func createCrashedAfterCharge(ctx context.Context, env *grader.Env) (*subject, e
 	if crash.Fired() == 0 {
 		// As in emails-once: the charge went through but nothing was journaled after it.
 		return nil, grader.Fail(sent, "the charge made inside restate.Run, so that Restate records it",
-			"the payment gateway charged, but no journaled step of CreateSubscription completed after it: the charge was made "+
-				"outside restate.Run, and a crash at that point would charge again")
+			"the payment gateway charged, but no journaled step completed after it, neither in CreateSubscription nor in a service it "+
+				"called: the charge was made outside restate.Run, and a crash at that point would charge again")
 	}
 	return s, nil
 }

@@ -111,23 +111,28 @@ func cancelForEmail(ctx context.Context, env *grader.Env, s *subject, d time.Tim
 // duplicatesSendNothing repeats s's create (and its cancel, when it is cancelled) after
 // the service process was restarted: no email more.
 func duplicatesSendNothing(ctx context.Context, env *grader.Env, s *subject) error {
-	var sent string
+	var cancelled string
 	if s.sub.Status == ex4.StatusCancelled {
 		d := laterDay(s)
-		sent = describeCancel(s.key, d) + " again, after your service process was restarted"
+		cancelled = describeCancel(s.key, d) + " again (the subscription is cancelled already)"
+		sent := cancelled + ", after your service process was restarted"
 		env.Step("%s", sent)
 		if _, err := cancelSub(ctx, env, s.key, fmtDate(d)); err != nil {
 			return unexpected(env, nil, sent, "the cancelled subscription, and no email", err)
 		}
 	}
-	sent = "the same " + s.describeReq() + " again, after your service process was restarted"
+	sent := "the same " + s.describeReq() + " again, after your service process was restarted"
 	env.Step("%s", sent)
 	if _, err := createSub(ctx, env, s.key, s.request()); err != nil {
 		return unexpected(env, nil, sent, "the stored subscription, and no email", err)
 	}
+	if cancelled != "" {
+		sent = cancelled + ", then " + sent
+	}
 	return withHint(expectEmails(sent, "no email more than before the restart", effectsOf(env, s).emails, s.emails, s.email),
 		"remember what was sent in Restate's state, not in a Go variable: a restarted process forgets its variables, and a "+
-			"duplicate must still find the subscription and send nothing")
+			"duplicate must still find the subscription and send nothing; a cancel of a cancelled subscription returns it unchanged, "+
+			"with no email")
 }
 
 // cancelCrashedAfterEmail holds the cancellation email at the gateway, arms a crash for
@@ -152,7 +157,10 @@ func cancelCrashedAfterEmail(ctx context.Context, env *grader.Env, s *subject, d
 		s.emails++
 		return expectEmails(describeCancel(s.key, d), "the welcome, plan change and cancellation emails", effectsOf(env, s).emails, s.emails, s.email)
 	}
-	crash := env.ArmCrash(target(s.key, ""), proxy.CrashAfterRunRecorded, 1)
+	crash, err := armAfterRun(ctx, env, s.key)
+	if err != nil {
+		return err
+	}
 	defer crash.Disarm()
 	if err := env.World.Release(ref); err != nil {
 		return fmt.Errorf("release the parked email: %w", err)
@@ -167,8 +175,8 @@ func cancelCrashedAfterEmail(ctx context.Context, env *grader.Env, s *subject, d
 	}
 	if crash.Fired() == 0 {
 		return grader.Fail(sent, "the cancellation email sent inside restate.Run, so that Restate records it",
-			"the email was delivered, but no journaled step of CancelSubscription completed after it: it was sent outside restate.Run, "+
-				"and a crash at that point would send it again")
+			"the email was delivered, but no journaled step completed after it, neither in CancelSubscription nor in a service it called: "+
+				"it was sent outside restate.Run, and a crash at that point would send it again")
 	}
 	return nil
 }

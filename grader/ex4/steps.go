@@ -7,6 +7,7 @@ import (
 	"idempotency/contract/ex4"
 	"idempotency/fixtures/world"
 	"idempotency/grader"
+	"idempotency/grader/proxy"
 )
 
 // createSubject creates s and checks the answer against the request.
@@ -101,4 +102,50 @@ func smtpTo(email string) []world.Matcher {
 
 func chargesOf(customer string) []world.Matcher {
 	return []world.Matcher{world.Gateway(world.Charge), world.Arg(world.ArgCustomerID, customer)}
+}
+
+// afterRunCrash is a crash right after the next recorded run, armed on every invocation
+// that may hold a parked gateway call of one subscription: its own handler, and any
+// invocation it called and that is still running (a helper service that sends the email
+// or takes the charge inside its own restate.Run, say). A helper's run is recorded as
+// surely as the handler's, so either design is judged the same way.
+type afterRunCrash struct{ crashes []*grader.Crash }
+
+func (c *afterRunCrash) Fired() int {
+	n := 0
+	for _, cr := range c.crashes {
+		n += cr.Fired()
+	}
+	return n
+}
+
+func (c *afterRunCrash) Disarm() {
+	for _, cr := range c.crashes {
+		cr.Disarm()
+	}
+}
+
+// armAfterRun arms the crash once a gateway call of subscription key is parked: on the
+// subscription's handlers, and on the invocations they started that have not completed.
+func armAfterRun(ctx context.Context, env *grader.Env, key string) (*afterRunCrash, error) {
+	q := fmt.Sprintf(`SELECT target_service_name, target_service_key, target_handler_name FROM sys_invocation
+		WHERE status != 'completed' AND invoked_by_target LIKE '%s/%s/%%' AND target_service_name != '%s'`,
+		ex4.ServiceName, key, ex4.ServiceName)
+	var rows []struct {
+		Service string  `json:"target_service_name"`
+		Key     *string `json:"target_service_key"`
+		Handler string  `json:"target_handler_name"`
+	}
+	if err := env.Admin.Query(ctx, q, &rows); err != nil {
+		return nil, fmt.Errorf("list the invocations %s started: %w", key, err)
+	}
+	c := &afterRunCrash{crashes: []*grader.Crash{env.ArmCrash(target(key, ""), proxy.CrashAfterRunRecorded, 1)}}
+	for _, r := range rows {
+		t := grader.Target{Service: r.Service, Handler: r.Handler}
+		if r.Key != nil {
+			t.Key = *r.Key
+		}
+		c.crashes = append(c.crashes, env.ArmCrash(t, proxy.CrashAfterRunRecorded, 1))
+	}
+	return c, nil
 }
