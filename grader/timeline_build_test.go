@@ -124,3 +124,11 @@ func TestDecisivePrefersATellingTimeline(t *testing.T) {
 	assert.Equal(t, "c", got[0].ID)
 	assert.Equal(t, "a", got[1].ID)
 }
+
+func TestStubTimelineIsNotDrawn(t *testing.T) {
+	stub := &Timeline{Invocations: []InvocationTimeline{{ID: "a", Attempts: make([]TimelineAttempt, 2),
+		Steps: []TimelineStep{{Kind: "journal", Label: "output", Marks: []Mark{MarkCrashed, MarkRecorded}}}}}}
+	assert.True(t, boring(stub), "a 501 crashed and answered again shows nothing")
+	stub.Invocations[0].Steps = append(stub.Invocations[0].Steps, TimelineStep{Kind: "journal", Label: "run"})
+	assert.False(t, boring(stub))
+}

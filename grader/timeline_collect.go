@@ -183,17 +183,22 @@ func decisive(built []InvocationTimeline, pair []string) []InvocationTimeline {
 	return out
 }
 
-// boring reports a timeline that shows nothing a report does not already say: single
-// attempts that only returned (a stub's "not implemented").
+// boring reports a timeline that shows nothing a report does not already say: the
+// invocations only returned (a stub's "not implemented"), crashed or not.
 func boring(tl *Timeline) bool {
 	for _, inv := range tl.Invocations {
-		if len(inv.Attempts) != 1 {
+		if !onlyOutput(inv) {
 			return false
 		}
-		for _, s := range inv.Steps {
-			if s.Kind != "journal" || s.Label != "output" {
-				return false
-			}
+	}
+	return true
+}
+
+// onlyOutput reports an invocation whose steps are its output alone.
+func onlyOutput(inv InvocationTimeline) bool {
+	for _, s := range inv.Steps {
+		if s.Kind != "journal" || !strings.HasPrefix(s.Label, "output") {
+			return false
 		}
 	}
 	return true
