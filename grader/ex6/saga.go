@@ -33,14 +33,16 @@ func saga() grader.Scenario {
 	}
 }
 
-// runSaga makes step k fail for good in one order per k, every k in every run, all
-// orders at once with duplicates: exactly the compensations of the steps before k run,
+// runSaga makes step k fail for good in one order per k (two for k = 4), every k in
+// every run, all orders at once with duplicates: exactly the compensations of the steps before k run,
 // once each, in reverse order and one after the other, then the failure notice.
 func runSaga(ctx context.Context, env *grader.Env) error {
 	labelRefused := newOrder(env)
 	labelRefused.FailAt = stepLabel
-	confirmRefused := newOrder(env)
-	confirmRefused.FailAt = stepConfirm
+	// Two orders fail at the confirmation, so that each cancels a label of its own: a
+	// key that is not the order's would answer the second cancel from the first.
+	confirmRefused, confirmRefusedToo := newOrder(env), newOrder(env)
+	confirmRefused.FailAt, confirmRefusedToo.FailAt = stepConfirm, stepConfirm
 	fs := []failing{
 		{o: soldOutOrder(env), why: "step 1 (reserve stock) fails: an item is sold out"},
 		{o: declinedOrder(env), why: "step 2 (payment) fails: the card is declined"},
@@ -48,6 +50,8 @@ func runSaga(ctx context.Context, env *grader.Env) error {
 			rule: env.World.On(world.Gateway(world.CreateLabel), world.Arg(world.ArgOrderID, labelRefused.ID)).FailPermanently("carrier refused the parcel")},
 		{o: confirmRefused, why: "step 4 (confirmation) fails: the notification gateway refuses the confirmation for good",
 			rule: env.World.On(customerNotice(confirmRefused, ex6.EventOrderConfirmed)...).FailPermanently("customer unreachable")},
+		{o: confirmRefusedToo, why: "step 4 (confirmation) fails: the notification gateway refuses the confirmation for good (a second order)",
+			rule: env.World.On(customerNotice(confirmRefusedToo, ex6.EventOrderConfirmed)...).FailPermanently("customer unreachable")},
 	}
 	return runFailing(ctx, env, fs, expectReverse)
 }
@@ -78,7 +82,12 @@ func expectReverse(ctx context.Context, env *grader.Env, f failing) error {
 			ex6.InventoryServiceName + "." + ex6.ReleaseReservation:
 			chain = append(chain, k)
 		case ex6.NotificationServiceName + "." + ex6.SendNotification:
-			notice = &k // the last one: a refused confirmation comes before the failure notice
+			// The failure notice is the last notification that went through: a refused
+			// confirmation ended with a terminal error, and a notice sent some other way
+			// than through NotificationService has no invocation at all.
+			if k.CompletionFailure == nil || *k.CompletionFailure == "" {
+				notice = &k
+			}
 		}
 	}
 	if notice != nil && len(chain) > 0 {
