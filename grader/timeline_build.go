@@ -270,26 +270,46 @@ func attemptOf(attempts []proxy.AttemptInfo, at time.Time) int {
 
 // reachedAt is the highest journal index attempt k had reached at time at: what it
 // replayed, and the commands it sent before then (the proxy timed each one; Restate's
-// own timestamps have milliseconds only).
+// own timestamps have milliseconds only). The SDK sends commands that need no answer
+// in batches, at its next await, so a command sent after the call may have been made
+// before it: eager state reads right after the last known step are counted as reached,
+// since a handler reads its state before it acts on it.
 func reachedAt(r invocationRecord, bounds []int, k int, at time.Time) int {
 	reached := bounds[k] - 1
 	times := r.attempts[k].CommandTimes
 	sent := 0
+	late := false // past the commands known to precede the call
 	for _, e := range r.journal {
 		if e.Index < bounds[k] || e.Index >= bounds[k+1] {
 			continue
 		}
-		if !strings.HasPrefix(e.Type, "Command: ") || e.Type == "Command: Input" {
-			reached = max(reached, e.Index) // a notification the server added
+		command := strings.HasPrefix(e.Type, "Command: ") && e.Type != "Command: Input"
+		if !command {
+			if !late {
+				reached = max(reached, e.Index) // a notification the server added
+			}
 			continue
 		}
-		if sent >= len(times) || times[sent].After(at) {
-			break
+		if !late && (sent >= len(times) || times[sent].After(at)) {
+			late = true
+		}
+		if late {
+			if !eagerRead(e) {
+				break
+			}
+			reached = max(reached, e.Index)
+			continue
 		}
 		sent++
 		reached = max(reached, e.Index)
 	}
 	return reached
+}
+
+// eagerRead reports a state read the SDK answers from the state Restate sent along:
+// it waits for nothing, so it goes out in the next batch.
+func eagerRead(e admin.JournalEntry) bool {
+	return e.Type == "Command: GetEagerState" || e.Type == "Command: GetEagerStateKeys"
 }
 
 // callIdentity is what makes two gateway calls "the same call made again".

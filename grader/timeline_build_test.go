@@ -132,3 +132,24 @@ func TestStubTimelineIsNotDrawn(t *testing.T) {
 	stub.Invocations[0].Steps = append(stub.Invocations[0].Steps, TimelineStep{Kind: "journal", Label: "run"})
 	assert.False(t, boring(stub))
 }
+
+// The SDK sent the state read after the call (in one batch with the write): the call
+// still sits after the read, not before it.
+func TestTimelineCallAfterBatchedRead(t *testing.T) {
+	notice := world.Call{Gateway: "notify", Args: map[string]string{"reference": "o-1"}, Delivered: true, At: at(5)}
+	r := invocationRecord{
+		inv: admin.Invocation{ID: "inv_1", Status: "completed"},
+		attempts: []proxy.AttemptInfo{{N: 1, Start: at(0), End: at(30), Replayed: 1, Ending: proxy.EndCompleted,
+			CommandTimes: []time.Time{at(20), at(20), at(20)}}},
+		journal: []admin.JournalEntry{
+			entry(0, "Command: Input", "", 0), entry(1, "Command: GetEagerState", "order", 20),
+			entry(2, "Command: SetState", "order", 20), entry(3, "Command: Output", "", 20),
+		},
+		calls: world.Calls{notice},
+	}
+	tl := buildInvocationTimeline(r)
+	require.Len(t, tl.Steps, 4)
+	assert.Equal(t, "get state order", tl.Steps[0].Label)
+	assert.Equal(t, "gateway", tl.Steps[1].Kind)
+	assert.Equal(t, "set state order", tl.Steps[2].Label)
+}
