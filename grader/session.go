@@ -11,13 +11,15 @@ import (
 
 	"idempotency/fixtures/world"
 	"idempotency/grader/admin"
+	"idempotency/grader/proxy"
 	"idempotency/grader/runtime"
 	"idempotency/grader/submission"
 )
 
 // Session is a submission running for a person to poke by hand: restate-server, the
-// fixture world and the service, registered, with no scenario and no fault proxy. It is
-// Grade's set-up without the grading.
+// fixture world and the service, registered through a proxy that only watches (it is
+// never armed: its attempt log draws each invocation's timeline), with no scenario. It
+// is Grade's set-up without the grading.
 type Session struct {
 	// Dir is the package that runs, relative to the module root.
 	Dir        string
@@ -28,6 +30,8 @@ type Session struct {
 	Service    *submission.Process
 	// World is the fixture world the service calls; its ledger shows every gateway call.
 	World *world.World
+	// Proxy sits between restate-server and the service and records every attempt.
+	Proxy *proxy.Proxy
 	// Deployment is what the service registered: services, handlers, input schemas.
 	Deployment admin.Deployment
 
@@ -36,7 +40,7 @@ type Session struct {
 }
 
 // StartSession builds the submission named by opts (as Grade does), starts restate-server,
-// the fixture world and the service, and registers the service directly (no proxy).
+// the fixture world and the service, and registers the service through a watching proxy.
 // A submission whose services or handlers differ from the contract returns a *Failure.
 // On any error nothing is left running. Close stops everything.
 func StartSession(ctx context.Context, ex Exercise, opts Options) (_ *Session, err error) {
@@ -99,9 +103,12 @@ func StartSession(ctx context.Context, ex Exercise, opts Options) (_ *Session, e
 	if err := s.Service.WaitHealthy(hctx); err != nil {
 		return nil, fmt.Errorf("start your service: %w", err)
 	}
+	if s.Proxy, err = proxy.Start(s.Service.URL()); err != nil {
+		return nil, fmt.Errorf("start proxy: %w", err)
+	}
 	s.Admin = admin.New(s.AdminURL)
-	if s.Deployment, err = s.Admin.Register(hctx, s.Service.URL()); err != nil {
-		return nil, ExplainRegistration(err, s.Service.URL())
+	if s.Deployment, err = s.Admin.Register(hctx, s.Proxy.URL); err != nil {
+		return nil, ExplainRegistration(err, s.Proxy.URL)
 	}
 	if err := ExplainServices(ex, s.Deployment); err != nil {
 		return nil, err
@@ -113,6 +120,9 @@ func StartSession(ctx context.Context, ex Exercise, opts Options) (_ *Session, e
 // called more than once.
 func (s *Session) Close() {
 	s.close.Do(func() {
+		if s.Proxy != nil {
+			_ = s.Proxy.Close()
+		}
 		if s.Service != nil {
 			_ = s.Service.Stop()
 		}

@@ -64,3 +64,11 @@ func (c *Client) KillUnfinished(ctx context.Context, service string, keys ...str
 func sqlString(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
+
+// Completed lists the invocations that have completed, oldest first.
+func (c *Client) Completed(ctx context.Context) ([]Invocation, error) {
+	q := fmt.Sprintf("SELECT %s FROM sys_invocation WHERE status = 'completed' ORDER BY created_at", invocationColumns)
+	var rows []Invocation
+	err := c.Query(ctx, q, &rows)
+	return rows, err
+}

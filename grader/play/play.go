@@ -20,7 +20,7 @@ import (
 )
 
 // LedgerHeader is printed once the commands are out, before the first gateway call.
-const LedgerHeader = "Gateway calls, as they happen (Ctrl-C to stop):"
+const LedgerHeader = "Gateway calls as they happen, and what Restate did in each invocation once it finished (Ctrl-C to stop):"
 
 // Run starts a session for ex with opts and runs until ctx ends, then stops everything.
 func Run(ctx context.Context, ex grader.Exercise, opts grader.Options, out io.Writer) error {
@@ -49,11 +49,13 @@ func Run(ctx context.Context, ex grader.Exercise, opts grader.Options, out io.Wr
 	fmt.Fprintf(out, "\n%s\n", LedgerHeader)
 
 	failures := watchFailures(ctx, s.Admin, out)
+	timelines := watchTimelines(ctx, s, out)
 	seen := 0
 	for {
 		calls, err := s.World.WaitCalls(ctx, seen+1)
 		if ctx.Err() != nil {
 			<-failures
+			<-timelines
 			return nil
 		}
 		if err != nil {

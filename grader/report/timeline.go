@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"unicode/utf8"
 
@@ -20,23 +21,34 @@ const (
 	maxRows = 12
 )
 
+// InvocationText draws one invocation's timeline on its own (play prints one for each
+// invocation made by hand), indented by two spaces.
+func InvocationText(w io.Writer, inv grader.InvocationTimeline, o TextOptions) error {
+	p := newPalette(o.Color)
+	p.width = o.Width
+	var b strings.Builder
+	writeInvocation(&b, p, inv, "  ")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
 // writeTimeline draws tl under a failed criterion.
 func writeTimeline(b *strings.Builder, p palette, tl *grader.Timeline) {
 	if tl == nil {
 		return
 	}
 	for _, inv := range tl.Invocations {
-		writeInvocation(b, p, inv)
+		writeInvocation(b, p, inv, evidenceIndent)
 	}
 	if tl.More > 0 {
 		fmt.Fprintf(b, "%s(%d other invocations of this check are not drawn)\n", evidenceIndent, tl.More)
 	}
 }
 
-func writeInvocation(b *strings.Builder, p palette, inv grader.InvocationTimeline) {
-	fmt.Fprintf(b, "%s%s %s: %s\n", evidenceIndent, p.bold("what Restate did:"), inv.Target, inv.Outcome)
+func writeInvocation(b *strings.Builder, p palette, inv grader.InvocationTimeline, base string) {
+	fmt.Fprintf(b, "%s%s %s: %s\n", base, p.bold("what Restate did:"), inv.Target, inv.Outcome)
 	cols := columns(len(inv.Attempts))
-	indent := evidenceIndent + "  "
+	indent := base + "  "
 
 	head := pad("step", labelWidth)
 	for i, k := range cols {
