@@ -122,7 +122,9 @@ func TestPlayCommandsWork(t *testing.T) {
 			assert.Contains(t, l, `event="order.cancelled"`)
 			assert.Contains(t, l, "delivered")
 			// Once finished, the cancel's timeline: its journal steps and the notice.
-			next("the cancel's timeline", func(l string) bool { return strings.Contains(l, "what Restate did: OrderService/order-1/CancelOrder: succeeded") })
+			next("the cancel's timeline", func(l string) bool {
+				return strings.Contains(l, "what Restate did: OrderService/order-1/CancelOrder: succeeded")
+			})
 			l = next("the notice in the timeline", func(l string) bool { return strings.Contains(l, "-> notify") })
 			assert.Contains(t, l, "> sent")
 		}
