@@ -6,6 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+
+	"idempotency/grader"
+	"idempotency/grader/report"
 )
 
 // Format renders the class into one file's bytes.
@@ -92,20 +95,55 @@ func All(c *Class, hidden Hidden) []Format {
 		Format{Name: "junit.xml", Render: func(c *Class, b *bytes.Buffer) error { return c.JUnit(b) }},
 		Format{Name: "report.html", Render: func(c *Class, b *bytes.Buffer) error { return c.HTML(b) }},
 	)
-	used := map[string]bool{}
+	names := fileNames(c)
 	for _, l := range c.Learners {
-		// Two names may sanitise alike ("a b", "a_b"): the second gets a suffix.
+		name := names[l.Name]
+		fs = append(fs,
+			Format{Name: filepath.Join("gradescope", name, "results.json"), Render: func(c *Class, b *bytes.Buffer) error { return c.WriteGradescope(b, l, hidden) }},
+			Format{Name: filepath.Join("classroom", name+".b64"), Render: func(c *Class, b *bytes.Buffer) error { return c.WriteClassroom(b, l) }},
+		)
+		for _, r := range l.Results {
+			if runPage(r) {
+				fs = append(fs, Format{Name: runPath(name, r.Exercise), Render: func(c *Class, b *bytes.Buffer) error { return report.HTML(b, r.Report) }})
+			}
+		}
+	}
+	return fs
+}
+
+// fileNames gives each learner a file name of its own: two names may sanitise alike
+// ("a b", "a_b"), and the second gets a suffix.
+func fileNames(c *Class) map[string]string {
+	used := map[string]bool{}
+	out := map[string]string{}
+	for _, l := range c.Learners {
 		name := FileName(l.Name)
 		for i := 2; used[name]; i++ {
 			name = fmt.Sprintf("%s-%d", FileName(l.Name), i)
 		}
 		used[name] = true
-		fs = append(fs,
-			Format{Name: filepath.Join("gradescope", name, "results.json"), Render: func(c *Class, b *bytes.Buffer) error { return c.WriteGradescope(b, l, hidden) }},
-			Format{Name: filepath.Join("classroom", name+".b64"), Render: func(c *Class, b *bytes.Buffer) error { return c.WriteClassroom(b, l) }},
-		)
+		out[l.Name] = name
 	}
-	return fs
+	return out
+}
+
+// runPage reports whether a result gets a page of its own (runs/LEARNER/exN.html, the
+// report with its timelines), which the class report's failed cells link to.
+func runPage(r Result) bool {
+	if r.Missing || r.Report == nil {
+		return false
+	}
+	for _, cr := range r.Report.Criteria {
+		if cr.Status == grader.StatusFail {
+			return true
+		}
+	}
+	return false
+}
+
+// runPath is where a learner's run of an exercise is written, relative to the output.
+func runPath(fileName, exercise string) string {
+	return filepath.Join("runs", fileName, exercise+".html")
 }
 
 // FileName makes a learner's name safe as one path element: letters, digits, - and _.

@@ -344,3 +344,34 @@ func TestLearnerFilesNeverCollide(t *testing.T) {
 	}
 	assert.True(t, names[filepath.Join("gradescope", "a_b-2", "results.json")])
 }
+
+// A failed cell links to the learner's run page, which All writes: the report with the
+// failure's timeline.
+func TestFailedCellLinksToRunPage(t *testing.T) {
+	c := sampleClass()
+	bob := c.Learners[1].Results[0].Report
+	for i := range bob.Criteria {
+		if bob.Criteria[i].ID == "cancel-once" {
+			bob.Criteria[i].Timeline = &grader.Timeline{Invocations: []grader.InvocationTimeline{{
+				ID: "inv_1", Target: "OrderService/o-2/CancelOrder", Outcome: "succeeded",
+				Attempts: []grader.TimelineAttempt{{N: 1, End: "crashed"}, {N: 2, End: "completed"}},
+				Steps:    []grader.TimelineStep{{Kind: "gateway", Index: -1, Step: -1, Label: "notify reference=o-2", Marks: []grader.Mark{grader.MarkCalled, grader.MarkAgain}}},
+			}}}
+		}
+	}
+	var b bytes.Buffer
+	require.NoError(t, c.HTML(&b))
+	assert.Contains(t, b.String(), `<a href="runs/bob/ex1.html#cancel-once">`)
+	var page *Format
+	for _, f := range All(c, Hidden{}) {
+		if f.Name == filepath.Join("runs", "bob", "ex1.html") {
+			page = &f
+		}
+		assert.NotEqual(t, filepath.Join("runs", "alice", "ex1.html"), f.Name, "a run with no failure gets no page")
+	}
+	require.NotNil(t, page, "bob's run page is written")
+	var p bytes.Buffer
+	require.NoError(t, page.Render(c, &p))
+	assert.Contains(t, p.String(), `id="cancel-once"`)
+	assert.Contains(t, p.String(), "sent again")
+}

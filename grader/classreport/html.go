@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"path/filepath"
 	"sort"
 	"time"
 
@@ -54,6 +55,8 @@ type htmlCell struct {
 	Class string // pass, fail, error, missing, total, diff, same
 	Text  string
 	Title string
+	// Link is the learner's run page at the criterion (failed cells: its timelines).
+	Link string
 }
 
 type htmlCommon struct {
@@ -96,6 +99,7 @@ func (c *Class) htmlView() htmlView {
 		evidence       map[string]string   // pattern -> first evidence
 	}
 	aggs := map[string]*agg{}
+	names := fileNames(c)
 	for _, l := range c.Learners {
 		row := htmlRow{Learner: l.Name}
 		row.Total, row.Bonus, _ = l.Totals()
@@ -116,7 +120,8 @@ func (c *Class) htmlView() htmlView {
 				case has && cr.Status == grader.StatusPass:
 					cell = htmlCell{Class: "pass", Text: "✓", Title: fmt.Sprintf("%s: pass (%d/%d)", crit.ID, cr.Points, cr.MaxPoints)}
 				case has && cr.Status == grader.StatusFail:
-					cell = htmlCell{Class: "fail", Text: "✗", Title: crit.ID + ": fail\n" + Evidence(cr)}
+					cell = htmlCell{Class: "fail", Text: "✗", Title: crit.ID + ": fail\n" + Evidence(cr),
+						Link: filepath.ToSlash(runPath(names[l.Name], ex)) + "#" + crit.ID}
 				case has:
 					cell = htmlCell{Class: "error", Text: "!", Title: crit.ID + ": could not judge\n" + firstLine(cr.Evidence)}
 				}
