@@ -57,10 +57,10 @@ const (
 
 // maxAttemptLog bounds the attempts kept, so a long watch session cannot grow forever;
 // the oldest go first.
-const maxAttemptLog = 20000
+const maxAttemptLog = 10000
 
 // maxCommandTimes bounds the command times kept per attempt.
-const maxCommandTimes = 256
+const maxCommandTimes = 64
 
 // AttemptLog returns the attempts of one invocation id ("inv_..."), in order.
 func (p *Proxy) AttemptLog(invocationID string) []AttemptInfo {

@@ -87,6 +87,20 @@ func TestCrashBeforeCompletion(t *testing.T) {
 			assert.Equal(t, 2, f.proxy.AttemptsOf(res.id))
 			assert.Equal(t, 2, f.proxy.Attempts(tg))
 			assert.Equal(t, []string{res.id}, f.proxy.Invocations(tg))
+
+			// The attempt log: the first attempt crashed by the fault, the second
+			// replayed what the first recorded and completed.
+			log := f.proxy.AttemptLog(res.id)
+			require.Len(t, log, 2)
+			assert.Equal(t, []int{1, 2}, []int{log[0].N, log[1].N})
+			assert.Equal(t, EndCrashed, log[0].Ending)
+			assert.Equal(t, CrashBeforeCompletion, log[0].Fault)
+			assert.Equal(t, EndCompleted, log[1].Ending)
+			assert.Equal(t, Fault(0), log[1].Fault)
+			assert.Equal(t, 1, log[0].Replayed, "the first attempt gets the input only")
+			assert.GreaterOrEqual(t, log[1].Replayed, 1, "the retry replays what the first recorded (Direct records nothing)")
+			assert.False(t, log[1].Start.Before(log[0].End), "attempts follow each other")
+			assert.NotEmpty(t, log[1].CommandTimes, "the retry sent its output")
 		})
 	}
 }
