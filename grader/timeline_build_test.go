@@ -153,3 +153,19 @@ func TestTimelineCallAfterBatchedRead(t *testing.T) {
 	assert.Equal(t, "gateway", tl.Steps[1].Kind)
 	assert.Equal(t, "set state order", tl.Steps[2].Label)
 }
+
+func TestJournalTextMatchesCallsByValue(t *testing.T) {
+	// {"to":"ann@example.com"} as Restate prints an input payload.
+	payload := `{"Command":{"Input":{"headers":[],"payload":[123,34,116,111,34,58,34,97,110,110,64,101,120,97,109,112,108,101,46,99,111,109,34,125],"name":""}}}`
+	text := journalText([]admin.JournalEntry{{JSON: payload}})
+	assert.Contains(t, text, `"to":"ann@example.com"`)
+	assert.True(t, namesValueOf(world.Call{Args: map[string]string{"recipient": "ann@example.com"}}, text))
+	assert.False(t, namesValueOf(world.Call{Args: map[string]string{"recipient": "bob@example.com"}}, text))
+	assert.False(t, namesValueOf(world.Call{Args: map[string]string{"amount": "com"}}, text), "short values do not match by chance")
+}
+
+func TestAttemptsMade(t *testing.T) {
+	assert.Equal(t, "attempt 2 made", attemptsMade([]int{2}))
+	assert.Equal(t, "attempts 2 to 10 each made", attemptsMade([]int{2, 3, 4, 5, 6, 7, 8, 9, 10}))
+	assert.Equal(t, "attempts 2, 5 each made", attemptsMade([]int{2, 5}))
+}

@@ -3,7 +3,9 @@ package grader
 import (
 	"cmp"
 	"context"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -221,15 +223,17 @@ func notePlainState(tl *Timeline) {
 	last.Note = "no invocation drawn here has a 'set state' step: nothing was stored in Restate's state, so whatever the handler kept in Go variables is gone once the service restarts"
 }
 
-// callsOf returns the gateway calls made during r's attempts: those that name its
-// object key, and those made while no other invocation was running.
+// callsOf returns the gateway calls made during r's attempts that belong to it: those
+// whose arguments name its object key or a value from its own journal (its input, the
+// state it read, its runs' results), and those made while no other invocation ran.
 func callsOf(ledger world.Calls, r invocationRecord, p *proxy.Proxy) world.Calls {
+	values := journalText(r.journal)
 	var out world.Calls
 	for _, c := range ledger {
 		if attemptOf(r.attempts, c.At) < 0 {
 			continue
 		}
-		if namesKey(c, r.inv.Key) || onlyRunning(p.AttemptsBetween(c.At, c.At), r.inv.ID) {
+		if namesKey(c, r.inv.Key) || namesValueOf(c, values) || onlyRunning(p.AttemptsBetween(c.At, c.At), r.inv.ID) {
 			out = append(out, c)
 		}
 	}
@@ -246,6 +250,44 @@ func namesKey(c world.Call, key string) bool {
 		}
 	}
 	return strings.Contains(c.IdempotencyKey, key)
+}
+
+// minMatchLen keeps short argument values (an amount, "USD") from matching by chance.
+const minMatchLen = 6
+
+// namesValueOf reports a call with an argument value (of some length) that appears in
+// the invocation's journal text.
+func namesValueOf(c world.Call, text string) bool {
+	if text == "" {
+		return false
+	}
+	for name, v := range c.Args {
+		if name != world.ArgBody && len(v) >= minMatchLen && strings.Contains(text, v) {
+			return true
+		}
+	}
+	return false
+}
+
+var byteArray = regexp.MustCompile(`\[(\d{1,3}(?:,\d{1,3})+)\]`)
+
+// journalText is the payloads of a journal as text: Restate prints the input, state
+// values and run results as arrays of bytes.
+func journalText(journal []admin.JournalEntry) string {
+	var b strings.Builder
+	for _, e := range journal {
+		for _, m := range byteArray.FindAllStringSubmatch(e.JSON, -1) {
+			for _, n := range strings.Split(m[1], ",") {
+				v, err := strconv.Atoi(n)
+				if err != nil || v > 255 {
+					break
+				}
+				b.WriteByte(byte(v))
+			}
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
 }
 
 func onlyRunning(attempts []proxy.AttemptInfo, id string) bool {

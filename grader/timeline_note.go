@@ -13,15 +13,15 @@ func timelineNote(t InvocationTimeline) string {
 		if s.Kind != "gateway" {
 			continue
 		}
-		var again []string
+		var again []int
 		for k, m := range s.Marks {
 			if m == MarkAgain {
-				again = append(again, fmt.Sprint(t.Attempts[k].N))
+				again = append(again, t.Attempts[k].N)
 			}
 		}
 		if len(again) > 0 {
 			gw, _, _ := strings.Cut(s.Label, " ")
-			return fmt.Sprintf("attempt %s made the %s call again: a call that is not a journaled step (restate.Run) runs again on every retry, because the replay has no recorded result to read back", strings.Join(again, ", "), gw)
+			return fmt.Sprintf("%s the %s call again: a call that is not a journaled step (restate.Run) runs again on every retry, because the replay has no recorded result to read back", attemptsMade(again), gw)
 		}
 	}
 	for _, s := range t.Steps {
@@ -49,4 +49,20 @@ func shortError(s string) string {
 		return s[:57] + "..."
 	}
 	return s
+}
+
+// attemptsMade names the attempts that made a call again: "attempt 2 made",
+// "attempts 2 to 10 each made".
+func attemptsMade(ns []int) string {
+	if len(ns) == 1 {
+		return fmt.Sprintf("attempt %d made", ns[0])
+	}
+	if ns[len(ns)-1]-ns[0] == len(ns)-1 {
+		return fmt.Sprintf("attempts %d to %d each made", ns[0], ns[len(ns)-1])
+	}
+	words := make([]string, len(ns))
+	for i, n := range ns {
+		words[i] = fmt.Sprint(n)
+	}
+	return "attempts " + strings.Join(words, ", ") + " each made"
 }
