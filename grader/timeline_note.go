@@ -27,7 +27,7 @@ func timelineNote(t InvocationTimeline) string {
 	for _, s := range t.Steps {
 		for k, m := range s.Marks {
 			if m == MarkMismatch {
-				return fmt.Sprintf("attempt %d replayed the journal and at %q did something else than the attempt that recorded it: a value that differs between attempts (time.Now, math/rand, map order) must come from restate.Run or restate.Rand", t.Attempts[k].N, s.Label)
+				return fmt.Sprintf("attempt %d replayed the journal and at %q did something other than the attempt that recorded it: a value that differs between attempts (time.Now, math/rand, map order) must come from restate.Run or restate.Rand", t.Attempts[k].N, s.Label)
 			}
 		}
 	}

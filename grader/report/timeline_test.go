@@ -74,7 +74,7 @@ func nonDeterministic() *grader.Timeline {
 			journal(4, 3, "set state order", rec, diff, diff, diff, diff, diff),
 			journal(5, 4, "output (never recorded)", crash, none, none, none, none, none),
 		},
-		Note: `attempt 2 replayed the journal and at "set state order" did something else than the attempt that recorded it: a value that differs between attempts (time.Now, math/rand, map order) must come from restate.Run or restate.Rand`,
+		Note: `attempt 2 replayed the journal and at "set state order" did something other than the attempt that recorded it: a value that differs between attempts (time.Now, math/rand, map order) must come from restate.Run or restate.Rand`,
 	}}}
 }
 
