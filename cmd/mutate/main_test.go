@@ -43,6 +43,6 @@ func TestRescoreReportsAnEarlierRunAgain(t *testing.T) {
 	out.Reset()
 	errOut.Reset()
 	require.NoError(t, run(context.Background(), []string{"--only", "ex1", "--ops", "drop-state-write", "--rescore", path, "--min-score", "95"}, &out, &errOut))
-	assert.Regexp(t, `ex1\s+1\s+1\s+0\s+0\s+0\s+0\s+\d+\s+100\.0%`, out.String())
+	assert.Regexp(t, `ex1\s+1\s+1\s+0\s+0\s+0\s+0\s+0\s+\d+\s+100\.0%`, out.String())
 	assert.Contains(t, errOut.String(), "drop-state-write/order_service.go:1:1/000000 is no longer generated")
 }
