@@ -169,3 +169,22 @@ func TestAttemptsMade(t *testing.T) {
 	assert.Equal(t, "attempts 2 to 10 each made", attemptsMade([]int{2, 3, 4, 5, 6, 7, 8, 9, 10}))
 	assert.Equal(t, "attempts 2, 5 each made", attemptsMade([]int{2, 5}))
 }
+
+// State in a Go map: the retry finds the order in memory and returns where the first
+// attempt ran its restate.Run.
+func TestTimelineBranchMismatch(t *testing.T) {
+	mismatch := "Found a mismatch between the code paths taken during the previous execution and the paths taken during this execution.\n" +
+		"- The journal recorded the following: 'run' (index '1')\n- The code attempts to perform the following: 'handler return'"
+	r := invocationRecord{
+		inv: admin.Invocation{ID: "inv_1", Status: "completed", Failure: "[570] " + mismatch},
+		attempts: []proxy.AttemptInfo{
+			{N: 1, Start: at(0), End: at(30), Replayed: 1, Ending: proxy.EndCrashed, Fault: proxy.CrashBeforeCompletion},
+			{N: 2, Start: at(100), End: at(110), Replayed: 3, Ending: proxy.EndFailed, ErrorCode: 570, ErrorMessage: mismatch},
+		},
+		journal: []admin.JournalEntry{entry(0, "Command: Input", "", 0), entry(1, "Command: Run", "", 10), entry(2, "Notification: Run", "", 11)},
+	}
+	tl := buildInvocationTimeline(r)
+	assert.Equal(t, []Mark{MarkRecorded, MarkMismatch}, tl.Steps[0].Marks)
+	assert.Equal(t, "570 journal mismatch at handler return", tl.Attempts[1].Error)
+	assert.Contains(t, tl.Note, `returned where the attempt that recorded it ran "run"`)
+}

@@ -26,6 +26,9 @@ func timelineNote(t InvocationTimeline) string {
 	}
 	for _, s := range t.Steps {
 		for k, m := range s.Marks {
+			if m == MarkMismatch && strings.HasSuffix(t.Attempts[k].Error, "at handler return") {
+				return fmt.Sprintf("attempt %d replayed the journal and returned where the attempt that recorded it ran %q: a branch decided by something outside the journal (a Go variable or map, time.Now, math/rand) went the other way on replay; keep such state in Restate (restate.Get/Set) and such values in restate.Run", t.Attempts[k].N, s.Label)
+			}
 			if m == MarkMismatch {
 				return fmt.Sprintf("attempt %d replayed the journal and at %q did something other than the attempt that recorded it: a value that differs between attempts (time.Now, math/rand, map order) must come from restate.Run or restate.Rand", t.Attempts[k].N, s.Label)
 			}
