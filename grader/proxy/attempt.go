@@ -44,7 +44,7 @@ func (p *Proxy) serveAttempt(w http.ResponseWriter, r *http.Request, upstream *u
 	}
 	a := &attempt{target: Target{Service: service, Handler: handler, Key: start.key}, id: start.invocationID}
 	a.info = AttemptInfo{InvocationID: a.id, Target: a.target, Start: time.Now(), Replayed: int(start.knownEntries), ErrorIndex: -1}
-	p.noteAttempt(a.target, a.id)
+	a.info.N = p.noteAttempt(a.target, a.id)
 	defer p.finish(a) // runs on the reset's panic too
 
 	// ctx governs the upstream request: cancelling it resets the service's stream.

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"slices"
 	"time"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -62,7 +63,8 @@ const maxAttemptLog = 10000
 // maxCommandTimes bounds the command times kept per attempt.
 const maxCommandTimes = 64
 
-// AttemptLog returns the attempts of one invocation id ("inv_..."), in order.
+// AttemptLog returns the finished attempts of one invocation id ("inv_..."), in the
+// order they started.
 func (p *Proxy) AttemptLog(invocationID string) []AttemptInfo {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -72,6 +74,7 @@ func (p *Proxy) AttemptLog(invocationID string) []AttemptInfo {
 			out = append(out, a)
 		}
 	}
+	slices.SortFunc(out, func(a, b AttemptInfo) int { return a.N - b.N })
 	return out
 }
 
@@ -124,13 +127,6 @@ func (p *Proxy) finish(a *attempt) {
 		info.Ending = EndBroken
 	}
 	info.Fault = a.fault
-	n := 0
-	for _, b := range p.book.log {
-		if b.InvocationID == info.InvocationID {
-			n++
-		}
-	}
-	info.N = n + 1
 	if len(p.book.log) >= maxAttemptLog {
 		p.book.log = p.book.log[1:]
 	}

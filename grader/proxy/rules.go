@@ -155,8 +155,9 @@ func sumCovered(counts map[Target]int, t Target) int {
 	return total
 }
 
-// noteAttempt counts a new attempt stream once its Start message is read.
-func (p *Proxy) noteAttempt(t Target, invocationID string) {
+// noteAttempt counts a new attempt stream once its Start message is read, and returns
+// its number among the invocation's attempts (from 1).
+func (p *Proxy) noteAttempt(t Target, invocationID string) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.book.attempts[t]++
@@ -164,6 +165,7 @@ func (p *Proxy) noteAttempt(t Target, invocationID string) {
 		p.book.invocations = append(p.book.invocations, seen{id: invocationID, target: t})
 	}
 	p.book.perID[invocationID]++
+	return p.book.perID[invocationID]
 }
 
 // tryFire decides, atomically with every other stream, whether attempt a
