@@ -194,20 +194,20 @@ func markCrashes(t *InvocationTimeline, r invocationRecord, bounds []int) {
 		if a.Ending != proxy.EndCrashed && a.Ending != proxy.EndBroken {
 			continue
 		}
+		label := "(cut off here)"
+		if a.Fault == proxy.CrashBeforeCompletion {
+			label = "output (never recorded)"
+		}
 		marked := false
 		for i := range t.Steps {
 			s := &t.Steps[i]
-			if s.Kind == "journal" && s.Index >= bounds[k+1] && s.Marks[k] == MarkNone {
+			if s.Kind == "journal" && s.Index >= bounds[k+1] && s.Marks[k] == MarkNone && (s.Index < journalLen(r.journal) || s.Label == label) {
 				s.Marks[k] = MarkCrashed
 				marked = true
 				break
 			}
 		}
 		if !marked {
-			label := "(cut off here)"
-			if a.Fault == proxy.CrashBeforeCompletion {
-				label = "output (never recorded)"
-			}
 			s := TimelineStep{Kind: "journal", Index: bounds[k+1], Step: commandCount(r.journal), Label: label, Marks: make([]Mark, len(r.attempts))}
 			s.Marks[k] = MarkCrashed
 			t.Steps = append(t.Steps, s)

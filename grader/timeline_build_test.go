@@ -188,3 +188,17 @@ func TestTimelineBranchMismatch(t *testing.T) {
 	assert.Equal(t, "570 journal mismatch at handler return", tl.Attempts[1].Error)
 	assert.Contains(t, tl.Note, `returned where the attempt that recorded it ran "run"`)
 }
+
+// A service that died on every attempt: one row says where, marked in every column.
+func TestTimelineRepeatedCrashesShareARow(t *testing.T) {
+	r := invocationRecord{inv: admin.Invocation{ID: "inv_1", Status: "running"}}
+	for i := range 3 {
+		r.attempts = append(r.attempts, proxy.AttemptInfo{N: i + 1, Start: at(i * 100), End: at(i*100 + 5), Replayed: 2, Ending: proxy.EndBroken})
+	}
+	r.attempts[0].Replayed = 1
+	r.journal = []admin.JournalEntry{entry(0, "Command: Input", "", 0), entry(1, "Command: GetEagerState", "order", 2)}
+	tl := buildInvocationTimeline(r)
+	require.Len(t, tl.Steps, 2)
+	assert.Equal(t, "(cut off here)", tl.Steps[1].Label)
+	assert.Equal(t, []Mark{MarkCrashed, MarkCrashed, MarkCrashed}, tl.Steps[1].Marks)
+}
