@@ -3,7 +3,6 @@ package play
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"time"
 
@@ -41,7 +40,7 @@ func watchTimelines(ctx context.Context, s *grader.Session, out io.Writer) <-cha
 				}
 				shown[inv.ID] = true
 				var b bytes.Buffer
-				fmt.Fprintf(&b, "  %s  %s finished:\n", time.Now().Format("15:04:05.000"), inv.Target)
+				b.WriteString("\n") // a block among the one-line ledger entries
 				if err := report.InvocationText(&b, tl, report.TextOptions{}); err != nil {
 					continue
 				}
