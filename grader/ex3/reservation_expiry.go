@@ -19,8 +19,13 @@ const (
 	// The second is tried only when the first ran out before the release answered.
 	longTTL  = 2000 * time.Millisecond
 	retryTTL = 6000 * time.Millisecond
-	// expiryGrace is how long after its TTL an expiry may take on a loaded machine.
-	expiryGrace = 5 * time.Second
+	// expiryGrace is how long after its TTL an expiry may take on a loaded machine. When
+	// the grader's own reads are slow (a machine loaded far beyond its cores), the expiry
+	// is slowed as much, so the grace grows by graceFactor times the slowest read seen,
+	// up to maxExtraGrace more.
+	expiryGrace   = 5 * time.Second
+	graceFactor   = 20
+	maxExtraGrace = 25 * time.Second
 	// earlySlack allows for the millisecond resolution of Restate's timers.
 	earlySlack = 20 * time.Millisecond
 	pollEvery  = 40 * time.Millisecond
@@ -57,7 +62,7 @@ func (t *timed) ttl() time.Duration { return time.Duration(t.req.TTLMillis) * ti
 func (t *timed) due() time.Time { return t.sent.Add(t.ttl()) }
 
 // deadline is the latest moment it must have expired by.
-func (t *timed) deadline() time.Time { return t.answered.Add(t.ttl() + expiryGrace) }
+func (t *timed) deadline(grace time.Duration) time.Time { return t.answered.Add(t.ttl() + grace) }
 
 func (t *timed) name() string {
 	return fmt.Sprintf("%s (%s, ttlMillis %d)", t.label, t.r.ReservationID, t.req.TTLMillis)
@@ -105,13 +110,13 @@ func runReservationExpiry(ctx context.Context, env *grader.Env) error {
 
 	// B's expiry, due after its release, must have run by now and given nothing back.
 	env.Step("wait until Restate has nothing pending on %s", key)
-	pending, err := waitSettled(ctx, env, key, b.deadline())
+	pending, err := waitSettled(ctx, env, key, b.deadline(w.grace()))
 	if err != nil {
 		return err
 	}
 	if pending != "" {
 		return grader.Fail(fmt.Sprintf("the reservations above on %s; the last TTL ran out %s ago", key, roundMS(time.Since(b.due()))),
-			fmt.Sprintf("within %s of the last TTL, nothing left pending on the product", expiryGrace),
+			fmt.Sprintf("within %s of the last TTL, nothing left pending on the product", w.graceText()),
 			"still pending: %s", pending).
 			WithHint("every expiry must have run (and finished) within a few seconds of its TTL: an expiry that keeps failing is retried, " +
 				"and one that schedules itself again never ends")
@@ -290,6 +295,24 @@ type expiryWatch struct {
 	c       ex3.Reservation // no TTL: active all along
 	b       ex3.Reservation // released: released all along
 	pending []*timed        // to expire
+	slowest time.Duration   // the slowest read so far
+}
+
+// seen notes how long a read took.
+func (w *expiryWatch) seen(d time.Duration) { w.slowest = max(w.slowest, d) }
+
+// grace is how long after its TTL an expiry may take: expiryGrace, more when the
+// grader's own reads were slow.
+func (w *expiryWatch) grace() time.Duration {
+	return expiryGrace + min(graceFactor*w.slowest, maxExtraGrace)
+}
+
+func (w *expiryWatch) graceText() string {
+	g := roundMS(w.grace())
+	if g <= expiryGrace {
+		return g.String()
+	}
+	return fmt.Sprintf("%s (%s, and %d times the slowest read the grader saw, %s, on this loaded machine)", g, expiryGrace, graceFactor, roundMS(w.slowest))
 }
 
 func (w *expiryWatch) run(ctx context.Context, until time.Time) error {
@@ -325,6 +348,7 @@ func (w *expiryWatch) readTimed(ctx context.Context, t *timed) error {
 	start := time.Now()
 	got, err := getReservation(ctx, w.env, w.key, t.r.ReservationID)
 	end := time.Now()
+	w.seen(end.Sub(start))
 	if err != nil {
 		return w.env.Unexpected(sent, "the reservation, active until its TTL runs out, then expired", err)
 	}
@@ -341,8 +365,8 @@ func (w *expiryWatch) readTimed(ctx context.Context, t *timed) error {
 		if d := diffReservation(t.r, got); d != "" {
 			return grader.Fail(sent, "the reservation as it was made: "+describeReservation(t.r), "%s: %s", describeReservation(got), d)
 		}
-		if start.After(t.deadline()) {
-			return grader.Fail(sent, fmt.Sprintf("within %s after its TTL of %s, status \"expired\" and its %d units available again", expiryGrace, t.ttl(), t.r.Quantity),
+		if start.After(t.deadline(w.grace())) {
+			return grader.Fail(sent, fmt.Sprintf("within %s after its TTL of %s, status \"expired\" and its %d units available again", w.graceText(), t.ttl(), t.r.Quantity),
 				"%s %s after the reservation was made: it never expired%s", describeReservation(got), roundMS(start.Sub(t.sent)),
 				stockNote(ctx, w.env, w.key, level{available: w.stock - w.c.Quantity, reserved: w.c.Quantity})).
 				WithHint("every reservation with ttlMillis > 0 (1 included) expires: schedule its expiry with a delayed call " +
@@ -359,7 +383,9 @@ func (w *expiryWatch) readTimed(ctx context.Context, t *timed) error {
 func (w *expiryWatch) readSteady(ctx context.Context) error {
 	for _, r := range []ex3.Reservation{w.c, w.b} {
 		sent := fmt.Sprintf("GetReservation %s {reservationId:%q} while the reservations with a TTL expire", w.key, r.ReservationID)
+		start := time.Now()
 		got, err := getReservation(ctx, w.env, w.key, r.ReservationID)
+		w.seen(time.Since(start))
 		if err != nil {
 			return w.env.Unexpected(sent, describeReservation(r), err)
 		}
@@ -373,7 +399,9 @@ func (w *expiryWatch) readSteady(ctx context.Context) error {
 	}
 	sent := fmt.Sprintf("GetStockLevel %s while the reservations with a TTL expire (restocked %d; %d units held by %s, which has no TTL)",
 		w.key, w.stock, w.c.Quantity, w.c.ReservationID)
+	start := time.Now()
 	s, err := getStock(ctx, w.env, w.key)
+	w.seen(time.Since(start))
 	if err != nil {
 		return w.env.Unexpected(sent, "the stock level", err)
 	}
