@@ -126,9 +126,12 @@ func TestDecisivePrefersATellingTimeline(t *testing.T) {
 }
 
 func TestStubTimelineIsNotDrawn(t *testing.T) {
-	stub := &Timeline{Invocations: []InvocationTimeline{{ID: "a", Attempts: make([]TimelineAttempt, 2),
+	stub := &Timeline{Invocations: []InvocationTimeline{{ID: "a", Attempts: make([]TimelineAttempt, 2), Outcome: "failed: [501] CancelOrder is not implemented yet",
 		Steps: []TimelineStep{{Kind: "journal", Label: "output", Marks: []Mark{MarkCrashed, MarkRecorded}}}}}}
 	assert.True(t, boring(stub), "a 501 crashed and answered again shows nothing")
+	inMemory := &Timeline{Invocations: []InvocationTimeline{{ID: "b", Attempts: make([]TimelineAttempt, 1), Outcome: "failed: [404] no reservation r-1",
+		Steps: []TimelineStep{{Kind: "journal", Label: "output", Marks: []Mark{MarkRecorded}}}}}}
+	assert.False(t, boring(inMemory), "a handler that answered without a state step is drawn: state kept in memory")
 	stub.Invocations[0].Steps = append(stub.Invocations[0].Steps, TimelineStep{Kind: "journal", Label: "run"})
 	assert.False(t, boring(stub))
 }

@@ -185,11 +185,12 @@ func decisive(built []InvocationTimeline, pair []string) []InvocationTimeline {
 	return out
 }
 
-// boring reports a timeline that shows nothing a report does not already say: the
-// invocations only returned (a stub's "not implemented"), crashed or not.
+// boring reports a timeline that shows nothing a report does not already say: a stub's
+// "not implemented" (501), crashed or not. An invocation that only returned some other
+// answer is drawn: with no state step, that is what state kept in memory looks like.
 func boring(tl *Timeline) bool {
 	for _, inv := range tl.Invocations {
-		if !onlyOutput(inv) {
+		if !onlyOutput(inv) || !strings.Contains(inv.Outcome, "[501]") {
 			return false
 		}
 	}
