@@ -3,6 +3,7 @@ package ex4
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"idempotency/contract/ex4"
 	"idempotency/fixtures/world"
@@ -136,10 +137,15 @@ func armAfterRun(ctx context.Context, env *grader.Env, key string) (*afterRunCra
 		Key     *string `json:"target_service_key"`
 		Handler string  `json:"target_handler_name"`
 	}
-	if err := env.Admin.Query(ctx, q, &rows); err != nil {
-		return nil, fmt.Errorf("list the invocations %s started: %w", key, err)
-	}
 	c := &afterRunCrash{crashes: []*grader.Crash{env.ArmCrash(target(key, ""), proxy.CrashAfterRunRecorded, 1)}}
+	qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := env.Admin.Query(qctx, q, &rows); err != nil {
+		// Without the list, the crash is armed on the subscription's own handlers only,
+		// which is all a design without helper services needs.
+		env.Step("(could not list the invocations %s started, so the crash is armed on its own handlers only: %v)", key, err)
+		return c, nil
+	}
 	for _, r := range rows {
 		t := grader.Target{Service: r.Service, Handler: r.Handler}
 		if r.Key != nil {
