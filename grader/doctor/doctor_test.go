@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"idempotency/grader/doctor"
+	"idempotency/grader/runtime"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -72,10 +73,10 @@ func TestServerNotDownloadedYet(t *testing.T) {
 }
 
 func TestServerThatRuns(t *testing.T) {
-	bin := os.Getenv("RESTATE_SERVER_BIN")
-	if bin == "" {
-		t.Skip("RESTATE_SERVER_BIN not set")
-	}
+	// The pinned binary, fetched into the cache on first use as the grader does.
+	bin, err := runtime.BinaryPath(t.Context(), nil)
+	require.NoError(t, err, "fetch restate-server")
+	t.Setenv("RESTATE_SERVER_BIN", bin)
 	fs := doctor.Check(context.Background(), doctor.Config{Ports: []int{}})
 	srv := find(t, fs, "restate-server")
 	assert.Equal(t, doctor.OK, srv.Level, srv.What)
