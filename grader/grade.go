@@ -5,15 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
-	"sync"
 	"time"
 
-	"idempotency/fixtures/world"
-	"idempotency/grader/admin"
 	"idempotency/grader/overlay"
-	"idempotency/grader/proxy"
 	"idempotency/grader/runtime"
 	"idempotency/grader/submission"
 
@@ -76,93 +71,27 @@ func Grade(ctx context.Context, ex Exercise, opts Options) *Report {
 	return rep
 }
 
-// harness is one run's shared world: server, service, proxy.
+// harness is one run's shared world: the stack (server, world, service, proxy) and
+// what the scenarios are given.
 type harness struct {
 	ex     Exercise
 	opts   Options
 	target target
 	rep    *Report
 
-	tmp     string
-	server  runtime.Server
-	service *submission.Process
-	proxy   *proxy.Proxy
-	world   *world.World
-	admin   *admin.Client
-	reg     Registration
-	base    Env
+	*stack
+	reg  Registration
+	base Env
 }
 
 func (h *harness) setup(ctx context.Context) error {
-	tmp, err := os.MkdirTemp("", "grade-"+h.ex.ID+"-")
-	if err != nil {
-		return fmt.Errorf("temp dir: %w", err)
-	}
-	h.tmp = tmp
-
-	// Building and starting the server do not depend on each other.
-	fmt.Fprintf(h.opts.Progress, "building %s ...\n", h.target.label)
-	var wg sync.WaitGroup
-	var bin string
-	var buildErr, serverErr error
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		t := time.Now()
-		bin, buildErr = h.target.build(ctx, tmp)
-		h.rep.Timings.Build = time.Since(t).Milliseconds()
-	}()
-	go func() {
-		defer wg.Done()
-		t := time.Now()
-		cfg := h.opts.Runtime
-		cfg.ForcedReplay = cfg.ForcedReplay || h.ex.ForcedReplay
-		if cfg.Progress == nil {
-			cfg.Progress = h.opts.Progress
-		}
-		h.server, serverErr = runtime.Start(ctx, cfg)
-		h.rep.Timings.Server = time.Since(t).Milliseconds()
-	}()
-	wg.Wait()
-	if h.server != nil {
-		h.rep.Runtime = h.server.Kind()
-	}
-	if buildErr != nil {
-		var ce *submission.CompileError
-		if errors.As(buildErr, &ce) {
-			return fmt.Errorf("your code does not compile, so nothing could be graded. The compiler said:\n%s", ce.Output)
-		}
-		return fmt.Errorf("build the submission: %w", buildErr)
-	}
-	if serverErr != nil {
-		return fmt.Errorf("start restate-server: %w", serverErr)
-	}
-
-	t := time.Now()
-	defer func() { h.rep.Timings.Service = time.Since(t).Milliseconds() }()
-	if h.world, err = world.Start(world.WithSeed(h.opts.Seed)); err != nil {
-		return fmt.Errorf("start fixture world: %w", err)
-	}
-	h.service, err = submission.StartWithLimits(bin, h.world.Env(), 64<<10, h.opts.Limits)
+	st, err := startStack(ctx, h.ex, h.opts, h.target, &h.rep.Timings)
 	if err != nil {
 		return err
 	}
-	// A minute, not seconds: a batch on a loaded machine starts services slowly, and a
-	// start that runs out of time is "could not judge" for the whole exercise.
-	hctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
-	if err := h.service.WaitHealthy(hctx); err != nil {
-		return fmt.Errorf("start your service: %w", err)
-	}
-	if h.proxy, err = proxy.Start(h.service.URL()); err != nil {
-		return fmt.Errorf("start fault proxy: %w", err)
-	}
-	h.admin = admin.New(h.server.AdminURL())
-	dep, err := h.admin.Register(hctx, h.proxy.URL)
-	if err != nil {
-		return ExplainRegistration(err, h.proxy.URL)
-	}
-	h.reg = CheckRegistration(h.ex, dep)
+	h.stack = st
+	h.rep.Runtime = h.server.Kind()
+	h.reg = CheckRegistration(h.ex, h.deployment)
 	h.base = Env{
 		Ingress: ingress.NewClient(h.server.IngressURL()),
 		Admin:   h.admin,
@@ -174,7 +103,12 @@ func (h *harness) setup(ctx context.Context) error {
 	if h.ex.WarmUp != nil {
 		// The warm-up only pays the SDK's first-call cost; with handlers missing it may
 		// call one of them, and the criteria that need it fail on their own.
-		if err := h.ex.WarmUp(hctx, newEnv(h.base, "warm-up", h.opts.Seed)); err != nil && h.reg.Complete() {
+		wctx, cancel := context.WithTimeout(ctx, startTimeout)
+		defer cancel()
+		t := time.Now()
+		err := h.ex.WarmUp(wctx, newEnv(h.base, "warm-up", h.opts.Seed))
+		h.rep.Timings.Service += time.Since(t).Milliseconds()
+		if err != nil && h.reg.Complete() {
 			return fmt.Errorf("warm-up call: %w", err)
 		}
 	}
@@ -222,19 +156,7 @@ func (h *harness) record(i int, res CriterionResult) {
 }
 
 func (h *harness) close() {
-	if h.proxy != nil {
-		_ = h.proxy.Close()
-	}
-	if h.service != nil {
-		_ = h.service.Stop()
-	}
-	if h.server != nil {
-		_ = h.server.Stop()
-	}
-	if h.world != nil {
-		h.world.Close()
-	}
-	if h.tmp != "" {
-		_ = os.RemoveAll(h.tmp)
+	if h.stack != nil {
+		h.stack.close()
 	}
 }

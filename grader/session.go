@@ -2,11 +2,7 @@ package grader
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"os"
-	"sync"
 	"time"
 
 	"idempotency/fixtures/world"
@@ -35,105 +31,51 @@ type Session struct {
 	// Deployment is what the service registered: services, handlers, input schemas.
 	Deployment admin.Deployment
 
-	tmp   string
-	close sync.Once
+	// Registration says which handlers of the contract the service lacks (a skipped
+	// bonus, a renamed handler): play warns and runs the rest.
+	Registration Registration
+
+	stack *stack
 }
 
-// StartSession builds the submission named by opts (as Grade does), starts restate-server,
-// the fixture world and the service, and registers the service through a watching proxy.
-// A submission whose services or handlers differ from the contract returns a *Failure.
-// On any error nothing is left running. Close stops everything.
-func StartSession(ctx context.Context, ex Exercise, opts Options) (_ *Session, err error) {
-	progress := opts.Progress
-	if progress == nil {
-		progress = io.Discard
-	}
+// StartSession builds the submission named by opts and starts the same stack Grade
+// stands on (restate-server, the fixture world, the service under opts.Limits, a proxy
+// that only watches), registered. A deployment Restate refuses is a *Failure; one that
+// lacks handlers of the contract is not (see Registration). On any error nothing is
+// left running. Close stops everything.
+func StartSession(ctx context.Context, ex Exercise, opts Options) (*Session, error) {
 	tg, err := resolve(ex, opts)
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{Dir: tg.label}
-	defer func() {
-		if err != nil {
-			s.Close()
-		}
-	}()
-	if s.tmp, err = os.MkdirTemp("", "play-"+ex.ID+"-"); err != nil {
-		return nil, fmt.Errorf("temp dir: %w", err)
-	}
-
-	// As in Grade, the build and the server start do not wait for each other.
-	fmt.Fprintf(progress, "building %s and starting restate-server ...\n", tg.label)
-	began := time.Now()
-	var bin string
-	var buildErr, serverErr error
-	built := make(chan struct{})
-	go func() {
-		defer close(built)
-		bin, buildErr = tg.build(ctx, s.tmp)
-	}()
-	cfg := opts.Runtime
-	cfg.ForcedReplay = cfg.ForcedReplay || ex.ForcedReplay
-	if cfg.Progress == nil {
-		cfg.Progress = progress
-	}
-	s.Server, serverErr = runtime.Start(ctx, cfg)
-	<-built
-	if buildErr != nil {
-		var ce *submission.CompileError
-		if errors.As(buildErr, &ce) {
-			return nil, fmt.Errorf("your code does not compile. The compiler said:\n%s", ce.Output)
-		}
-		return nil, fmt.Errorf("build the submission: %w", buildErr)
-	}
-	if serverErr != nil {
-		return nil, fmt.Errorf("start restate-server: %w", serverErr)
-	}
-	fmt.Fprintf(progress, "built and started in %s; starting your service ...\n", time.Since(began).Round(10*time.Millisecond))
-	s.IngressURL, s.AdminURL = s.Server.IngressURL(), s.Server.AdminURL()
-
-	if s.World, err = world.Start(world.WithSeed(opts.Seed)); err != nil {
-		return nil, fmt.Errorf("start fixture world: %w", err)
-	}
-	if s.Service, err = submission.Start(bin, s.World.Env(), 256<<10); err != nil {
+	var tm Timings
+	st, err := startStack(ctx, ex, opts, tg, &tm)
+	if err != nil {
 		return nil, err
 	}
-	hctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	if err := s.Service.WaitHealthy(hctx); err != nil {
-		return nil, fmt.Errorf("start your service: %w", err)
+	if opts.Progress != nil {
+		fmt.Fprintf(opts.Progress, "built in %s, restate-server ready in %s, your service in %s\n",
+			ms(tm.Build), ms(tm.Server), ms(tm.Service))
 	}
-	if s.Proxy, err = proxy.Start(s.Service.URL()); err != nil {
-		return nil, fmt.Errorf("start proxy: %w", err)
-	}
-	s.Admin = admin.New(s.AdminURL)
-	if s.Deployment, err = s.Admin.Register(hctx, s.Proxy.URL); err != nil {
-		return nil, ExplainRegistration(err, s.Proxy.URL)
-	}
-	if err := ExplainServices(ex, s.Deployment); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return &Session{
+		Dir:          tg.label,
+		IngressURL:   st.server.IngressURL(),
+		AdminURL:     st.server.AdminURL(),
+		Admin:        st.admin,
+		Server:       st.server,
+		Service:      st.service,
+		World:        st.world,
+		Proxy:        st.proxy,
+		Deployment:   st.deployment,
+		Registration: CheckRegistration(ex, st.deployment),
+		stack:        st,
+	}, nil
+}
+
+func ms(n int64) time.Duration {
+	return (time.Duration(n) * time.Millisecond).Round(10 * time.Millisecond)
 }
 
 // Close stops the service, the world and the server, and removes the build. It may be
 // called more than once.
-func (s *Session) Close() {
-	s.close.Do(func() {
-		if s.Proxy != nil {
-			_ = s.Proxy.Close()
-		}
-		if s.Service != nil {
-			_ = s.Service.Stop()
-		}
-		if s.World != nil {
-			s.World.Close()
-		}
-		if s.Server != nil {
-			_ = s.Server.Stop()
-		}
-		if s.tmp != "" {
-			_ = os.RemoveAll(s.tmp)
-		}
-	})
-}
+func (s *Session) Close() { s.stack.close() }

@@ -133,7 +133,7 @@ func grade(ctx context.Context, jb Job, opts Options) Result {
 // classify turns a report into a mutant's status.
 func classify(m *Mutant, rep *grader.Report) Result {
 	r := Result{Mutant: m, Detail: rep.Error}
-	if strings.Contains(rep.Error, "does not compile") {
+	if strings.HasPrefix(rep.Error, grader.DoesNotCompile) {
 		r.Status = Dropped
 		return r
 	}

@@ -39,6 +39,13 @@ func Run(ctx context.Context, ex grader.Exercise, opts grader.Options, out io.Wr
 	}
 	fmt.Fprintf(out, "\n%s is running (%s), registered with restate-server.\n", s.Dir, ex.Title)
 	fmt.Fprintf(out, "  ingress %s   admin %s   service %s\n\n", s.IngressURL, s.AdminURL, s.Service.URL())
+	if !s.Registration.Complete() {
+		fmt.Fprintln(out, "Your deployment lacks part of the contract (grading fails only the criteria that call it):")
+		for _, p := range s.Registration.All() {
+			fmt.Fprintf(out, "  - %s\n", p)
+		}
+		fmt.Fprintln(out)
+	}
 	fmt.Fprintln(out, "Call it (each command is one line):")
 	for _, c := range cmds {
 		fmt.Fprintf(out, "\n  # %s\n  %s\n", c.Title, c.Curl())

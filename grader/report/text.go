@@ -53,6 +53,9 @@ func TextWith(w io.Writer, r *grader.Report, o TextOptions) error {
 	b.WriteString(p.wrap("", fmt.Sprintf("Seed %d (replay this run: %s)", r.Seed, replayCommand(r)), "") + "\n")
 	if n := countStatus(r, grader.StatusError); n > 0 {
 		note := fmt.Sprintf("Note: the grader could not judge %d criteria (marked ERROR): that is a problem of the run, not a verdict on your code", n)
+		if strings.HasPrefix(r.Error, grader.DoesNotCompile) {
+			note = fmt.Sprintf("Note: none of the %d criteria could be judged (marked ERROR) because your code does not compile: fix what the compiler says below", n)
+		}
 		b.WriteString(p.wrap("", note, p.yellow("Note:")) + "\n")
 	}
 	t := r.Timings
