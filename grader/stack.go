@@ -97,7 +97,7 @@ func startStack(ctx context.Context, ex Exercise, opts Options, tg target, tm *T
 	if s.world, err = world.Start(world.WithSeed(opts.Seed)); err != nil {
 		return nil, fmt.Errorf("start fixture world: %w", err)
 	}
-	if s.service, err = submission.StartWithLimits(bin, s.world.Env(), logTail, opts.Limits); err != nil {
+	if s.service, err = submission.Start(bin, s.world.Env(), submission.WithLogTail(logTail), submission.WithLimits(opts.Limits)); err != nil {
 		return nil, err
 	}
 	hctx, cancel := context.WithTimeout(ctx, startTimeout)

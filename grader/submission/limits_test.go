@@ -21,7 +21,7 @@ func TestLimitsApplyBeforeTheFirstInstruction(t *testing.T) {
 	script := "#!/bin/sh\necho as=$(ulimit -v) cpu=$(ulimit -t) uid=$(id -u) cwd=$(pwd)\ncat /proc/self/cgroup\n"
 	require.NoError(t, os.WriteFile(bin, []byte(script), 0o755))
 	lim := DefaultLimits()
-	p, err := StartWithLimits(bin, nil, 4096, &lim)
+	p, err := Start(bin, nil, WithLogTail(4096), WithLimits(&lim))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = p.Stop() })
 	select {
@@ -64,7 +64,7 @@ func TestForkLoopIsBoundedAndKilled(t *testing.T) {
 	require.NoError(t, err)
 	lim := DefaultLimits()
 	lim.Tasks = 64
-	p, err := StartWithLimits(bin, nil, 4096, &lim)
+	p, err := Start(bin, nil, WithLogTail(4096), WithLimits(&lim))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = p.Stop() })
 

@@ -30,19 +30,25 @@ type Process struct {
 	exit error // set when done closes
 }
 
-// Start runs binary with PORT set to a free loopback port and env appended.
-func Start(binary string, env []string, logs int) (*Process, error) {
-	return StartWithLimits(binary, env, logs, nil)
-}
+// Option configures Start.
+type Option func(*Process)
 
-// StartWithLimits is Start with the service and everything it forks confined by
-// limits (nil: none, as Start).
-func StartWithLimits(binary string, env []string, logs int, limits *Limits) (*Process, error) {
+// WithLogTail keeps the last n bytes of the service's output (default 64 KiB).
+func WithLogTail(n int) Option { return func(p *Process) { p.logs = newTailBuffer(n) } }
+
+// WithLimits confines the service and everything it forks (nil: no limits).
+func WithLimits(l *Limits) Option { return func(p *Process) { p.limits = l } }
+
+// Start runs binary with PORT set to a free loopback port and env appended.
+func Start(binary string, env []string, opts ...Option) (*Process, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
-	p := &Process{Binary: binary, Port: port, Env: env, logs: newTailBuffer(logs), limits: limits}
+	p := &Process{Binary: binary, Port: port, Env: env, logs: newTailBuffer(64 << 10)}
+	for _, o := range opts {
+		o(p)
+	}
 	if err := p.start(); err != nil {
 		p.cgroup.remove()
 		return nil, err

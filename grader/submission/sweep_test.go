@@ -161,7 +161,7 @@ func TestHelperGrader(t *testing.T) {
 	if bin == "" {
 		t.Skip("helper process for TestServiceDiesWithItsGrader")
 	}
-	p, err := Start(bin, nil, 1024)
+	p, err := Start(bin, nil, WithLogTail(1024))
 	require.NoError(t, err)
 	os.Stdout.WriteString("service " + strconv.Itoa(p.cmd.Process.Pid) + "\n")
 	time.Sleep(time.Minute)
