@@ -94,7 +94,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		picked := mutate.Sample(all, *sample, *seed)
+		// A sample draws from the mutants nobody has reviewed yet: a listed one was graded
+		// when it was listed, and the full run checks the lists again.
+		pool := all
+		if *sample > 0 {
+			pool = nil
+			for _, m := range all {
+				if _, listed := eqs[m.ID]; !listed {
+					pool = append(pool, m)
+				}
+			}
+		}
+		picked := mutate.Sample(pool, *sample, *seed)
 		fmt.Fprintf(stderr, "%s: %d mutants (%d candidates, %d duplicates, %d did not type-check)%s\n",
 			ex.ID, len(all), st.Candidates, st.Duplicates, st.Dropped, sampled(len(picked), len(all)))
 		if *list {
