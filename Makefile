@@ -1,10 +1,11 @@
 # The README's commands. `make test` is what CI runs (through .ci/run).
 GO ?= go
 
-.PHONY: test unit vet bench selftest mutate
+.PHONY: test unit vet bench selftest mutate mutate-sample
 
-# Everything: vet, the Go tests, and the kill matrix (each broken copy is graded once, here).
-test: vet unit selftest
+# Everything: vet, the Go tests, the kill matrix (each broken copy is graded once, here)
+# and a seeded sample of generated mutants, every one of which must be killed.
+test: vet unit selftest mutate-sample
 
 unit:
 	$(GO) test -count=1 -timeout 20m ./...
@@ -25,3 +26,8 @@ bench:
 # score per exercise and operator, with each survivor's diff (a long run: see README).
 mutate:
 	$(GO) run ./cmd/mutate --out .grade/mutate
+
+# Three mutants per exercise, drawn with seed 1 from those not reviewed as equivalent or
+# not graded: each must be killed (a survivor is a regression, or a mutant to triage).
+mutate-sample:
+	$(GO) run ./cmd/mutate --sample 3 --min-score 100

@@ -217,7 +217,12 @@ func rescoreRun(path string, inputs []mutate.Exercise, out string, minScore floa
 func checkScores(sum *mutate.Summary, minScore float64) error {
 	var low []string
 	for _, e := range sum.Exercises {
-		if minScore > 0 && e.Total.Score >= 0 && e.Total.Score < minScore {
+		switch {
+		case minScore <= 0:
+		case e.Total.Score < 0 && e.Total.Killed+e.Total.Survived+e.Total.Errors > 0:
+			// Graded, yet nothing scored: every mutant errored. No score is no pass.
+			low = append(low, fmt.Sprintf("%s: none of its mutants could be judged", e.Exercise))
+		case e.Total.Score >= 0 && e.Total.Score < minScore:
 			low = append(low, fmt.Sprintf("%s %s", e.Exercise, e.Total.ScoreText()))
 		}
 	}

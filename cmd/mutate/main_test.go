@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"idempotency/grader/mutate"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,4 +46,17 @@ func TestRescoreReportsAnEarlierRunAgain(t *testing.T) {
 	require.NoError(t, run(context.Background(), []string{"--only", "ex1", "--ops", "drop-state-write", "--rescore", path, "--min-score", "95"}, &out, &errOut))
 	assert.Regexp(t, `ex1\s+1\s+1\s+0\s+0\s+0\s+0\s+0\s+\d+\s+100\.0%`, out.String())
 	assert.Contains(t, errOut.String(), "drop-state-write/order_service.go:1:1/000000 is no longer generated")
+}
+
+// --min-score fails an exercise whose graded mutants all errored: no score is no pass.
+func TestMinScoreFailsWhenNothingWasJudged(t *testing.T) {
+	sum := &mutate.Summary{Exercises: []mutate.ExerciseSummary{
+		{Exercise: "ex1", Total: mutate.Tally{Graded: 3, Killed: 3, Score: 100}},
+		{Exercise: "ex2", Total: mutate.Tally{Graded: 2, Errors: 2, Score: -1}},
+	}}
+	assert.NoError(t, checkScores(sum, 0))
+	err := checkScores(sum, 100)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "ex2: none of its mutants could be judged")
+	assert.NotContains(t, err.Error(), "ex1")
 }
