@@ -40,6 +40,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("mutate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	only := fs.String("only", "", "comma-separated exercise ids (default: all)")
+	ids := fs.String("ids", "", "comma-separated mutant ids: grade only these (after triage, to check a few again)")
 	opList := fs.String("ops", "", "comma-separated operators, by name or number (default: all)")
 	seed := fs.Uint64("seed", 1, "grading seed, the same for every mutant (and the sample's)")
 	workers := fs.Int("workers", batch.DefaultWorkers(), "gradings at once (default: two per core)")
@@ -97,13 +98,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// A sample draws from the mutants nobody has reviewed yet: a listed one was graded
 		// when it was listed, and the full run checks the lists again.
 		pool := all
-		if *sample > 0 {
+		if *ids != "" {
+			want := map[string]bool{}
+			for _, id := range split(*ids) {
+				want[id] = true
+			}
 			pool = nil
 			for _, m := range all {
-				if _, listed := eqs[m.ID]; !listed {
+				if want[m.ID] {
 					pool = append(pool, m)
 				}
 			}
+		}
+		if *sample > 0 {
+			var unlisted []*mutate.Mutant
+			for _, m := range pool {
+				if _, listed := eqs[m.ID]; !listed {
+					unlisted = append(unlisted, m)
+				}
+			}
+			pool = unlisted
 		}
 		picked := mutate.Sample(pool, *sample, *seed)
 		fmt.Fprintf(stderr, "%s: %d mutants (%d candidates, %d duplicates, %d did not type-check)%s\n",

@@ -119,6 +119,7 @@ type MutantSummary struct {
 	Failed     []string `json:"failed,omitempty"`
 	Errors     []string `json:"errors,omitempty"`
 	Detail     string   `json:"detail,omitempty"`
+	Evidence   []string `json:"evidence,omitempty"` // per failed criterion: what was observed
 	Equivalent string   `json:"equivalent,omitempty"` // the reviewed reason
 	DurationMS int64    `json:"duration_ms"`
 	Diff       string   `json:"diff"`
@@ -138,7 +139,7 @@ func Summarize(exs []Exercise, seed uint64, sample, workers int, started time.Ti
 			eq, listed := ex.Equivalents[r.Mutant.ID]
 			ms := MutantSummary{
 				ID: r.Mutant.ID, Operator: r.Mutant.Operator.String(), File: r.Mutant.File, Line: r.Mutant.Line, Col: r.Mutant.Col,
-				Mutated: r.Mutant.Line0, Status: r.Status, Failed: r.Failed, Errors: r.Errors, Detail: firstLines(r.Detail, 3),
+				Mutated: r.Mutant.Line0, Status: r.Status, Failed: r.Failed, Errors: r.Errors, Detail: firstLines(r.Detail, 3), Evidence: r.Evidence,
 				DurationMS: r.Duration.Milliseconds(), Diff: r.Mutant.Diff,
 			}
 			if listed {

@@ -43,6 +43,9 @@ type Result struct {
 	Failed   []string
 	Errors   []string
 	Detail   string
+	// Evidence is, per failed criterion, "criterion: what the grader observed": why the
+	// mutant counts as killed, to tell a real kill from a run disturbed by load.
+	Evidence []string
 	Duration time.Duration
 }
 
@@ -146,6 +149,11 @@ func classify(m *Mutant, rep *grader.Report) Result {
 			}
 		case grader.StatusFail:
 			r.Failed = append(r.Failed, c.ID)
+			observed := c.Observed
+			if observed == "" {
+				observed = c.Evidence
+			}
+			r.Evidence = append(r.Evidence, c.ID+": "+firstLines(observed, 3))
 		}
 	}
 	// A failed criterion is a kill even when another could not be judged: the fault was
