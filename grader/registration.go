@@ -106,15 +106,6 @@ func (r Registration) Failure(needs map[string][]string) *Failure {
 	}
 }
 
-// ExplainServices is the registration check of a whole exercise: nil when every service
-// and handler of the contract is registered, else a *Failure naming the likely renames.
-func ExplainServices(ex Exercise, dep admin.Deployment) error {
-	if f := CheckRegistration(ex, dep).Failure(ex.Services); f != nil {
-		return f
-	}
-	return nil
-}
-
 // needs is what scenario s calls: its Needs, or the whole contract when it declares none.
 func (ex Exercise) needs(s Scenario) map[string][]string {
 	if s.Needs != nil {
