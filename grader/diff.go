@@ -1,6 +1,7 @@
 package grader
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
@@ -45,13 +46,14 @@ func (d *Diff) Time(field string, want, got time.Time) {
 	}
 }
 
-// Value adds `field got, expected want` (formatted with %v) when got and want are not
-// reflect.DeepEqual: slices of plain structs such as an order's items. An empty slice or
-// map equals a nil one (JSON [] and null both say "none", as slices.Equal has it). Use
-// Time for times, which DeepEqual compares by representation, not by instant.
+// Value adds `field got, expected want` when got and want are not reflect.DeepEqual:
+// slices of plain structs such as an order's items. Both are shown as JSON, with the
+// contract's field names, as the learner's service sends them. An empty slice or map
+// equals a nil one (JSON [] and null both say "none", as slices.Equal has it). Use Time
+// for times, which DeepEqual compares by representation, not by instant.
 func (d *Diff) Value(field string, want, got any) {
 	if !reflect.DeepEqual(got, want) && !bothEmpty(got, want) {
-		d.Note("%s %v, expected %v", field, got, want)
+		d.Note("%s %s, expected %s", field, asJSON(got), asJSON(want))
 	}
 }
 
@@ -78,6 +80,15 @@ func bothEmpty(a, b any) bool {
 		return va.Len() == 0 && vb.Len() == 0
 	}
 	return false
+}
+
+// asJSON shows v as JSON, or with %v when it has no JSON form.
+func asJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("%v", v)
+	}
+	return string(b)
 }
 
 func formatTime(t time.Time) string {

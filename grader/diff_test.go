@@ -10,8 +10,8 @@ import (
 func TestDiff(t *testing.T) {
 	at := time.Date(2026, 12, 2, 18, 30, 0, 123456000, time.UTC)
 	type item struct {
-		SKU string
-		Qty int
+		SKU string `json:"sku"`
+		Qty int    `json:"qty"`
 	}
 	type testCase struct {
 		name string
@@ -39,12 +39,13 @@ func TestDiff(t *testing.T) {
 		{"zero time", func(d *Diff) { d.Time("createdAt", at, time.Time{}) },
 			"createdAt not set, expected 2026-12-02T18:30:00.123456Z"},
 		{"value", func(d *Diff) { d.Value("items", []item{{"a", 1}}, []item{{"a", 2}}) },
-			"items [{a 2}], expected [{a 1}]"},
+			`items [{"sku":"a","qty":2}], expected [{"sku":"a","qty":1}]`},
 		{"nil equals empty", func(d *Diff) { d.Value("items", []item{}, []item(nil)) }, ""},
 		{"nil differs from a full slice", func(d *Diff) { d.Value("items", []item{{"a", 1}}, []item(nil)) },
-			"items [], expected [{a 1}]"},
+			`items null, expected [{"sku":"a","qty":1}]`},
 		{"values of other types differ", func(d *Diff) { d.Value("count", 1, int64(1)) },
 			"count 1, expected 1"},
+		{"no JSON form, shown with %v", func(d *Diff) { d.Value("f", complex(1, 0), complex(1, 2)) }, "f (1+2i), expected (1+0i)"},
 		{"note", func(d *Diff) { d.Note("orderId %q, expected the object key %q", "x", "y") },
 			`orderId "x", expected the object key "y"`},
 		{"entries in call order, joined by semicolons", func(d *Diff) {
