@@ -81,3 +81,26 @@ func moduleRoot(b *testing.B) string {
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
 }
+
+// BenchmarkGoRunGradeAll is `go run ./cmd/grade all --solution`: every exercise, three at
+// once (each with its own build, server and service), with the build cache off as after
+// an edit.
+func BenchmarkGoRunGradeAll(b *testing.B) {
+	root := moduleRoot(b)
+	env := append(os.Environ(), "IDEM_BUILD_CACHE=off")
+	args := []string{"run", "./cmd/grade", "all", "--solution", "--runtime", "native", "--seed", "1"}
+	warm := exec.Command("go", args...)
+	warm.Dir, warm.Env = root, env
+	_ = warm.Run()
+	var wall time.Duration
+	b.ResetTimer()
+	for range b.N {
+		cmd := exec.Command("go", args...)
+		cmd.Dir, cmd.Env = root, env
+		start := time.Now()
+		out, err := cmd.CombinedOutput()
+		require.NoError(b, err, "every solution must pass:\n%s", out)
+		wall += time.Since(start)
+	}
+	b.ReportMetric(float64(wall.Milliseconds())/float64(b.N), "wall-ms/op")
+}
