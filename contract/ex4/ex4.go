@@ -40,8 +40,9 @@ const (
 )
 
 // TestCycle is the length of one billing period of a plan on the "test" cycle
-// (fast-test): wall time, so that renewals can be watched in seconds.
-const TestCycle = time.Second
+// (fast-test): a quarter of a second of wall time, so that renewals can be watched in
+// about a second.
+const TestCycle = 250 * time.Millisecond
 
 // DateLayout is the format of every date in a request: a calendar day in UTC.
 const DateLayout = "2006-01-02"

@@ -22,8 +22,9 @@ import (
 //   - every period is charged once, in order;
 //   - after a cancel is acknowledged, the Renew calls that were already scheduled run
 //     (they must find the subscription cancelled), and then nothing of the subscription
-//     is left scheduled and nothing more is ever charged: a subscription with no pending
-//     invocation cannot be charged again.
+//     is left scheduled and nothing more is charged: not while the grader watches both
+//     subscriptions for cancelWatch after the second cancel, not until the read-back
+//     after the restart.
 //
 // The waits for things that must happen (a renewal, a scheduled Renew that must settle)
 // are deadlines, generous because a loaded machine delays timers; each ends as soon as
@@ -32,6 +33,14 @@ import (
 // renewalWait bounds each wait for a renewal, or for a Renew scheduled before a cancel to
 // run: one test cycle is due, the rest is room for a loaded machine.
 const renewalWait = 10 * time.Second
+
+// cancelWatch is how long the grader watches both cancelled subscriptions once the Renew
+// calls scheduled before their cancels have run: two test cycles. A renewal chain the
+// grader cannot see among the subscription's invocations (a helper service that
+// schedules itself) would fire within one cycle and charge within the next; what a
+// loaded machine delays beyond that is caught by the check after the restart, which
+// looks at every charge since the cancel.
+const cancelWatch = 2 * ex4.TestCycle
 
 // earlySlack is how much of each test cycle a renewal may gain without counting as
 // early: a delayed call may fire a few milliseconds before its time, and each renewal
@@ -58,6 +67,9 @@ func renewal() grader.Scenario {
 type renewing struct {
 	*subject
 	sentAt time.Time // when the grader sent CreateSubscription
+	// settled is what the gateways had seen of it once the Renew calls scheduled before
+	// its cancel had run: nothing may be added after that.
+	settled effects
 }
 
 func runRenewal(ctx context.Context, env *grader.Env) (err error) {
@@ -144,8 +156,14 @@ func runRenewal(ctx context.Context, env *grader.Env) (err error) {
 			return err
 		}
 	}
+	if err := watchCancelled(ctx, env, older, newer); err != nil {
+		return err
+	}
 	env.AfterRestart("the cancelled fast-test subscriptions", func(ctx context.Context) error {
 		for _, r := range []*renewing{older, newer} {
+			if err := expectNothingSince(env, r, "after the restart"); err != nil {
+				return err
+			}
 			if err := expectStored(ctx, env, r.key, r.sub, "after the restart"); err != nil {
 				return withHint(err, "keep the subscription and its periods in Restate's state")
 			}
@@ -331,6 +349,7 @@ func cancelRenewing(ctx context.Context, env *grader.Env, r, other *renewing) er
 				WithHint("Renew on a cancelled subscription must return at once, without scheduling the next renewal")
 		}
 		if len(waiting) == 0 {
+			r.settled = effectsOf(env, r.subject)
 			break
 		}
 		if time.Now().After(deadline) {
@@ -359,6 +378,61 @@ func cancelRenewing(ctx context.Context, env *grader.Env, r, other *renewing) er
 			WithHint("cancelling one subscription must not stop another's renewals: keep the periods and the status per subscription, in its own state")
 	}
 	return nil
+}
+
+// watchCancelled watches the cancelled subscriptions for cancelWatch: nothing of either
+// is charged, refunded or scheduled.
+func watchCancelled(ctx context.Context, env *grader.Env, rs ...*renewing) error {
+	var keys []string
+	for _, r := range rs {
+		keys = append(keys, r.key)
+	}
+	env.Step("watch %s for %s (two test cycles) after the Renew calls scheduled before their cancels ran: nothing charged, "+
+		"refunded or scheduled", strings.Join(keys, " and "), cancelWatch)
+	deadline := time.Now().Add(cancelWatch)
+	for {
+		for _, r := range rs {
+			if err := expectNothingSince(env, r, fmt.Sprintf("in the %s after its cancel", cancelWatch)); err != nil {
+				return err
+			}
+			invs, err := env.Admin.Invocations(ctx, ex4.ServiceName, r.key)
+			if err != nil {
+				return err
+			}
+			var pending []admin.Invocation
+			for _, inv := range invs {
+				if inv.Status != "completed" {
+					pending = append(pending, inv)
+				}
+			}
+			if len(pending) > 0 {
+				return grader.Fail(describeCancel(r.key, r.start)+" after its renewals", "nothing scheduled once the Renew calls sent before the cancel ran",
+					"a call of the cancelled subscription is pending: %s", describeInvocations(pending)).
+					WithHint("Renew on a cancelled subscription must return at once, without scheduling the next renewal")
+			}
+		}
+		if time.Now().After(deadline) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// expectNothingSince fails when r was charged or refunded after the Renew calls
+// scheduled before its cancel had run.
+func expectNothingSince(env *grader.Env, r *renewing, when string) error {
+	e := effectsOf(env, r.subject).since(r.settled)
+	if len(e.charges) == 0 && len(e.refunds) == 0 {
+		return nil
+	}
+	return grader.Fail(describeCancel(r.key, r.start)+" after its renewals", "nothing charged or refunded once the Renew calls scheduled before the cancel ran: renewals stop",
+		"%s, the payment gateway saw:\n%s", when, e.payments()).
+		WithHint("Renew must read the subscription first and, when it is cancelled, neither charge nor schedule the next renewal; " +
+			"a cancel stops every renewal of the subscription, however it is scheduled")
 }
 
 // lockHint explains an exclusive call that does not answer on a fast-test subscription.
