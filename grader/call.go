@@ -9,6 +9,8 @@ import (
 
 	restate "github.com/restatedev/sdk-go"
 	"github.com/restatedev/sdk-go/ingress"
+
+	"idempotency/grader/internal/explain"
 )
 
 // Target is one handler of one virtual object instance.
@@ -32,14 +34,20 @@ func (e *CallError) Error() string {
 	return fmt.Sprintf("%d %s", e.Code, e.Message)
 }
 
+// IsMismatch reports whether the call failed with a journal mismatch (Restate error 570,
+// RT0016): on a retry the handler did not take the steps its first attempt recorded.
+func (e *CallError) IsMismatch() bool {
+	return e.Code == 570 || explain.IsMismatch(e.Message)
+}
+
 // Describe says what the error means, in a learner's words.
 func (e *CallError) Describe() string {
 	switch {
 	case e.Code == 501:
 		return fmt.Sprintf("%s answered 501 not implemented (%s)", e.Target.Handler, e.Message)
-	case e.Code == 570 || containsAny(e.Message, "journal mismatch", "RT0016"):
+	case e.IsMismatch():
 		return fmt.Sprintf("%s failed with a journal mismatch (%d): on retry your handler did something different from the first attempt; values from math/rand, time.Now() or map order must come from restate.Rand or restate.Run. Restate found:\n%s",
-			e.Target.Handler, e.Code, MismatchDetail(e.Message))
+			e.Target.Handler, e.Code, explain.MismatchDetail(e.Message))
 	case !e.FromHandler && e.Code == 404:
 		return fmt.Sprintf("Restate does not know %s/%s: is the service or handler renamed? (%s)", e.Target.Service, e.Target.Handler, e.Message)
 	default:
@@ -112,15 +120,6 @@ func Code(err error) int {
 		return ce.Code
 	}
 	return 0
-}
-
-func containsAny(s string, subs ...string) bool {
-	for _, sub := range subs {
-		if strings.Contains(s, sub) {
-			return true
-		}
-	}
-	return false
 }
 
 // AsCallError reports whether err is (or wraps) the submission's answer, and sets target.

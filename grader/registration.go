@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"idempotency/grader/admin"
+	"idempotency/grader/internal/explain"
 )
 
 // Registration is what a deployment registered, compared with an exercise's contract.
@@ -35,7 +36,7 @@ func CheckRegistration(ex Exercise, dep admin.Deployment) Registration {
 		handlers, ok := have[svc]
 		if !ok {
 			p := "service " + svc + " is missing"
-			if near := renamedTo(svc, notIn(r.registered, ex.Services)); near != "" {
+			if near := explain.RenamedTo(svc, notIn(r.registered, ex.Services)); near != "" {
 				p += fmt.Sprintf(" (you registered %s: renamed?)", near)
 			}
 			r.problems[svc] = p
@@ -47,7 +48,7 @@ func CheckRegistration(ex Exercise, dep admin.Deployment) Registration {
 				continue
 			}
 			p := "handler " + svc + "." + hd + " is missing"
-			if near := renamedTo(hd, extra); near != "" {
+			if near := explain.RenamedTo(hd, extra); near != "" {
 				p += fmt.Sprintf(" (you registered %s.%s: renamed?)", svc, near)
 			}
 			r.problems[svc+"."+hd] = p

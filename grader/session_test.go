@@ -13,6 +13,7 @@ import (
 	"idempotency/grader"
 	ex1grader "idempotency/grader/ex1"
 	"idempotency/grader/gradetest"
+	"idempotency/grader/internal/explain"
 	"idempotency/grader/runtime"
 
 	restate "github.com/restatedev/sdk-go"
@@ -116,5 +117,5 @@ func TestExplainLive(t *testing.T) {
 	}
 
 	_, err = s.Admin.Register(ctx, "http://127.0.0.1:1")
-	assert.ErrorContains(t, grader.ExplainRegistration(err, "http://127.0.0.1:1"), "could not connect to your service")
+	assert.ErrorContains(t, explain.Registration(err, "http://127.0.0.1:1"), "could not connect to your service")
 }

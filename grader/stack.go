@@ -11,6 +11,7 @@ import (
 
 	"idempotency/fixtures/world"
 	"idempotency/grader/admin"
+	"idempotency/grader/internal/explain"
 	"idempotency/grader/proxy"
 	"idempotency/grader/runtime"
 	"idempotency/grader/submission"
@@ -110,7 +111,7 @@ func startStack(ctx context.Context, ex Exercise, opts Options, tg target, tm *T
 	}
 	s.admin = admin.New(s.server.AdminURL())
 	if s.deployment, err = s.admin.Register(hctx, s.proxy.URL); err != nil {
-		return nil, ExplainRegistration(err, s.proxy.URL)
+		return nil, explain.Registration(err, s.proxy.URL)
 	}
 	return s, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"idempotency/fixtures/world"
 	"idempotency/grader/admin"
+	"idempotency/grader/internal/explain"
 	"idempotency/grader/proxy"
 )
 
@@ -125,7 +126,7 @@ func entryLabel(e admin.JournalEntry) string {
 // markMismatches marks the step where an attempt's replay differed (error 570).
 func markMismatches(t *InvocationTimeline, r invocationRecord) {
 	for k, a := range r.attempts {
-		if a.Ending != proxy.EndFailed || (a.ErrorCode != 570 && !strings.Contains(a.ErrorMessage, "mismatch")) {
+		if a.Ending != proxy.EndFailed || (a.ErrorCode != 570 && !explain.IsMismatch(a.ErrorMessage)) {
 			continue
 		}
 		step := mismatchIndex(a)
@@ -137,10 +138,10 @@ func markMismatches(t *InvocationTimeline, r invocationRecord) {
 			}
 		}
 		if row < 0 {
-			m, _ := parseMismatch(a.ErrorMessage)
+			m, _ := explain.ParseMismatch(a.ErrorMessage)
 			label := "(replay did something else here)"
-			if m.command != "" {
-				label = "(replay: " + strings.ToLower(m.command) + ")"
+			if m.Command != "" {
+				label = "(replay: " + strings.ToLower(m.Command) + ")"
 			}
 			t.Steps = append(t.Steps, TimelineStep{Kind: "journal", Index: idx, Step: step, Label: label, Marks: make([]Mark, len(r.attempts))})
 			row = len(t.Steps) - 1
@@ -178,11 +179,8 @@ func commandEntry(journal []admin.JournalEntry, n int) int {
 // mismatchIndex is the command index a mismatch names ("index '3'"), or the one the
 // error message carried.
 func mismatchIndex(a proxy.AttemptInfo) int {
-	if m, ok := parseMismatch(a.ErrorMessage); ok && m.index != "" {
-		var i int
-		if _, err := fmt.Sscan(m.index, &i); err == nil {
-			return i
-		}
+	if m, ok := explain.ParseMismatch(a.ErrorMessage); ok && m.Index >= 0 {
+		return m.Index
 	}
 	return a.ErrorIndex
 }
@@ -337,9 +335,9 @@ func callLabel(c world.Call) string {
 
 // attemptError is the error a failed attempt sent, in a few words.
 func attemptError(a proxy.AttemptInfo) string {
-	if m, ok := parseMismatch(a.ErrorMessage); ok {
-		if m.command != "" {
-			return fmt.Sprintf("%d journal mismatch at %s", a.ErrorCode, strings.ToLower(m.command))
+	if m, ok := explain.ParseMismatch(a.ErrorMessage); ok {
+		if m.Command != "" {
+			return fmt.Sprintf("%d journal mismatch at %s", a.ErrorCode, strings.ToLower(m.Command))
 		}
 		return fmt.Sprintf("%d journal mismatch", a.ErrorCode)
 	}
@@ -349,9 +347,9 @@ func attemptError(a proxy.AttemptInfo) string {
 func outcome(inv admin.Invocation) string {
 	switch {
 	case inv.Status == "completed" && inv.Failure != "":
-		code, msg, _ := splitFailure(inv.Failure)
-		if m, ok := parseMismatch(msg); ok {
-			return fmt.Sprintf("failed: [%d] journal mismatch at %s", code, strings.ToLower(m.command))
+		code, msg, _ := explain.SplitFailure(inv.Failure)
+		if m, ok := explain.ParseMismatch(msg); ok {
+			return fmt.Sprintf("failed: [%d] journal mismatch at %s", code, strings.ToLower(m.Command))
 		}
 		return "failed: " + firstLine(inv.Failure)
 	case inv.Status == "completed":
