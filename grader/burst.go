@@ -48,12 +48,23 @@ func Sequentially(ctx context.Context, n int, f func(ctx context.Context, i int)
 
 // joinResults joins the errors of numbered calls, harness errors alone if there are any.
 func joinResults(errs []error) error {
-	var all, harness []error
+	indexed := make([]error, len(errs))
 	for i, err := range errs {
+		if err != nil {
+			indexed[i] = &indexedError{i: i, err: err}
+		}
+	}
+	return harnessFirst(indexed...)
+}
+
+// harnessFirst joins the errors that are not nil; when some are harness errors (neither
+// a *CallError nor a *Failure), only those.
+func harnessFirst(errs ...error) error {
+	var all, harness []error
+	for _, err := range errs {
 		if err == nil {
 			continue
 		}
-		err = &indexedError{i: i, err: err}
 		all = append(all, err)
 		var ce *CallError
 		var f *Failure
@@ -65,6 +76,33 @@ func joinResults(errs []error) error {
 		return errors.Join(harness...)
 	}
 	return errors.Join(all...)
+}
+
+// PollDuring runs work and, alongside it, calls poll over and over, each call once the
+// previous one has returned, until work has returned (the call in flight then ends) or
+// poll returns an error: a stock level read throughout a burst of reservations. It
+// returns nil, or work's and poll's errors joined; when some are harness errors, only
+// those, as Concurrently does.
+func PollDuring(ctx context.Context, work, poll func(ctx context.Context) error) error {
+	stop := make(chan struct{})
+	polled := make(chan error, 1)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				polled <- nil
+				return
+			default:
+			}
+			if err := poll(ctx); err != nil {
+				polled <- err
+				return
+			}
+		}
+	}()
+	err := work(ctx)
+	close(stop)
+	return harnessFirst(err, <-polled)
 }
 
 // indexedError says which call of a burst an error came from, and unwraps to it.

@@ -3,6 +3,7 @@ package grader_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -112,4 +113,74 @@ func TestBurstSequentiallyStopsWhenContextEnds(t *testing.T) {
 	})
 	assert.Equal(t, 1, ran)
 	assert.ErrorIs(t, err, context.Canceled)
+}
+
+// PollDuring polls while the work runs and stops once it has returned; an error of
+// either side comes back, harness errors alone.
+func TestPollDuring(t *testing.T) {
+	t.Run("polls until the work is done", func(t *testing.T) {
+		var polls atomic.Int32
+		polled := make(chan struct{})
+		var after atomic.Int32
+		var done atomic.Bool
+		err := grader.PollDuring(t.Context(), func(ctx context.Context) error {
+			// The work ends only once the poll has run three times alongside it.
+			select {
+			case <-polled:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			done.Store(true)
+			return nil
+		}, func(context.Context) error {
+			if done.Load() {
+				after.Add(1)
+			}
+			if polls.Add(1) == 3 {
+				close(polled)
+			}
+			return nil
+		})
+		require.NoError(t, err)
+		assert.GreaterOrEqual(t, polls.Load(), int32(3))
+		assert.LessOrEqual(t, after.Load(), int32(1), "at most the call in flight runs after the work")
+	})
+	callErr := &grader.CallError{Code: 500, Message: "boom", FromHandler: true}
+	harness := errors.New("connection refused")
+	type testCase struct {
+		name       string
+		work, poll error
+		want       []string
+		notWant    []string
+	}
+	for _, tc := range []testCase{
+		{name: "poll's answer", poll: callErr, want: []string{"500 boom"}},
+		{name: "work's answer", work: callErr, want: []string{"500 boom"}},
+		{name: "harness over an answer", work: callErr, poll: harness, want: []string{"connection refused"}, notWant: []string{"boom"}},
+		{name: "both answers", work: grader.Fail("s", "e", "o"), poll: callErr, want: []string{"sent s", "500 boom"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var polls atomic.Int32
+			polled := make(chan struct{})
+			var once sync.Once
+			err := grader.PollDuring(t.Context(), func(context.Context) error {
+				<-polled // the poll has run at least once
+				return tc.work
+			}, func(context.Context) error {
+				polls.Add(1)
+				once.Do(func() { close(polled) })
+				return tc.poll
+			})
+			require.Error(t, err)
+			for _, s := range tc.want {
+				assert.Contains(t, err.Error(), s)
+			}
+			for _, s := range tc.notWant {
+				assert.NotContains(t, err.Error(), s)
+			}
+			if tc.poll != nil {
+				assert.LessOrEqual(t, polls.Load(), int32(1), "polling stops at the first error")
+			}
+		})
+	}
 }
