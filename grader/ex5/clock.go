@@ -14,13 +14,14 @@ import (
 
 // clockMargins are how far inside the tolerance the clock check signs its webhook: the
 // first attempt must read its clock within the margin (less a second of rounding) of
-// the signing. A larger margin is used only when the first attempt refused a signature
+// the signing, and the check then waits the margin and a second for the signature to
+// go stale. A larger margin is used only when the first attempt refused a signature
 // that was inside the tolerance when it was sent, which only a machine too busy to run
-// the handler in time does (a too strict tolerance has failed an earlier step).
-var clockMargins = []time.Duration{3 * time.Second, 10 * time.Second, 30 * time.Second}
+// the handler within a second does (a too strict tolerance has failed an earlier step).
+var clockMargins = []time.Duration{2 * time.Second, 10 * time.Second, 30 * time.Second}
 
 const clockHint = "read the clock for the tolerance check inside restate.Run: Restate journals its result, so a retry minutes later " +
-	"replays the first attempt's time and decides as it did. With time.Now() read directly, the retry of a webhook signed 4m57s before it " +
+	"replays the first attempt's time and decides as it did. With time.Now() read directly, the retry of a webhook signed 4m58s before it " +
 	"arrived finds it stale and refuses a webhook whose processing has begun"
 
 // clockRetry checks the README's "read the clock inside restate.Run": a webhook signed

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
-	"sync"
 
 	"idempotency/contract/ex6"
 	"idempotency/grader"
@@ -70,16 +70,17 @@ func unexpected(env *grader.Env, sent, expected string, err error, hint string) 
 	return err
 }
 
-// processConcurrently sends n identical ProcessOrder calls for o at once.
-func processConcurrently(ctx context.Context, env *grader.Env, o order, n int) ([]ex6.OrderResult, []error) {
+// processConcurrently sends n identical ProcessOrder calls for o at once. The error is
+// grader.Concurrently's: nil, or the failed calls' errors in order (only the harness
+// errors when there are any).
+func processConcurrently(ctx context.Context, env *grader.Env, o order, n int) ([]ex6.OrderResult, error) {
 	results := make([]ex6.OrderResult, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() { results[i], errs[i] = processOrder(ctx, env, o) })
-	}
-	wg.Wait()
-	return results, errs
+	err := grader.Concurrently(ctx, n, func(ctx context.Context, i int) error {
+		var err error
+		results[i], err = processOrder(ctx, env, o)
+		return err
+	})
+	return results, err
 }
 
 // processAll sends every order n times, all calls at once, and returns each order's
@@ -87,18 +88,18 @@ func processConcurrently(ctx context.Context, env *grader.Env, o order, n int) (
 // is a Failure.
 func processAll(ctx context.Context, env *grader.Env, orders []order, n int, sent string) ([]ex6.OrderResult, error) {
 	results := make([][]ex6.OrderResult, len(orders))
-	errs := make([][]error, len(orders))
-	var wg sync.WaitGroup
-	for i, o := range orders {
-		wg.Go(func() { results[i], errs[i] = processConcurrently(ctx, env, o, n) })
+	errs := make([]error, len(orders))
+	err := grader.Concurrently(ctx, len(orders), func(ctx context.Context, i int) error {
+		results[i], errs[i] = processConcurrently(ctx, env, orders[i], n)
+		return errs[i]
+	})
+	if err != nil {
+		o := orders[slices.IndexFunc(errs, func(err error) bool { return err != nil })]
+		return nil, unexpected(env, sent, fmt.Sprintf("every call for %s answers: %s", o.ID, expectedOutcome(o)), err, answerHint)
 	}
-	wg.Wait()
 	first := make([]ex6.OrderResult, len(orders))
 	for i, o := range orders {
-		for j, err := range errs[i] {
-			if err != nil {
-				return nil, unexpected(env, sent, fmt.Sprintf("every call for %s answers: %s", o.ID, expectedOutcome(o)), err, answerHint)
-			}
+		for j := range results[i] {
 			if d := diffResults(results[i][0], results[i][j]); d != "" {
 				return nil, grader.Fail(sent, "the duplicates of one order get the same result",
 					"the calls for %s answered differently: %s", o.ID, d).

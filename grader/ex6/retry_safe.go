@@ -36,42 +36,56 @@ func retrySafe() grader.Scenario {
 }
 
 func runRetrySafe(ctx context.Context, env *grader.Env) error {
-	// One order at a time, so that nothing else runs between an attempt and its retry:
-	// ProcessOrder crashes just before it completes, on a completed and on a failed
-	// order (Restate replays its whole journal); then the payment and shipping gateways
-	// take the charge and the label of an order and lose their reply, so its
-	// participants retry those calls.
+	// First four orders whose faults are aimed at them alone, at once: ProcessOrder
+	// crashes just before it completes, on a completed and on a failed order (Restate
+	// replays its whole journal), keyed by the order; the payment and shipping gateways
+	// take the charge and the label of an order, and the refund of a failed one, and lose
+	// their reply (matched by the order's customer or ID), so its participants retry
+	// those calls. The steps are recorded first, in order, so the evidence reads the same
+	// in every run.
+	type part struct {
+		sent string
+		run  func(ctx context.Context, sent string) error
+	}
+	var parts []part
 	for _, o := range []order{newOrder(env), undeliverableOrder(env)} {
-		pt := proxy.Target{Service: ex6.OrchestratorName, Handler: ex6.ProcessOrder, Key: o.ID}
-		sent := fmt.Sprintf("ProcessOrder %s; the first attempt of ProcessOrder crashes just before it completes", o.describe())
-		env.Step("%s", sent)
-		if err := crashed(ctx, env, o, sent, []proxy.Target{pt}, proxy.CrashBeforeCompletion); err != nil {
-			return err
-		}
+		parts = append(parts, part{
+			sent: fmt.Sprintf("ProcessOrder %s; the first attempt of ProcessOrder crashes just before it completes", o.describe()),
+			run: func(ctx context.Context, sent string) error {
+				t := grader.Target{Service: ex6.OrchestratorName, Handler: ex6.ProcessOrder, Key: o.ID}
+				return crashed(ctx, env, o, sent, []grader.Target{t}, proxy.CrashBeforeCompletion)
+			},
+		})
 	}
 	lost := newOrder(env)
-	lostSent := fmt.Sprintf("ProcessOrder %s; the payment and shipping gateways make the charge and the label but lose their first reply", lost.describe())
-	env.Step("%s", lostSent)
-	if err := lostReplies(ctx, env, lost, lostSent); err != nil {
-		return err
-	}
+	parts = append(parts, part{
+		sent: fmt.Sprintf("ProcessOrder %s; the payment and shipping gateways make the charge and the label but lose their first reply", lost.describe()),
+		run:  func(ctx context.Context, sent string) error { return lostReplies(ctx, env, lost, sent) },
+	})
 	lostRefund := undeliverableOrder(env)
-	lostRefundSent := fmt.Sprintf("ProcessOrder %s; the payment gateway makes the refund but loses its first reply", lostRefund.describe())
-	env.Step("%s", lostRefundSent)
-	if err := lostRefundReply(ctx, env, lostRefund, lostRefundSent); err != nil {
+	parts = append(parts, part{
+		sent: fmt.Sprintf("ProcessOrder %s; the payment gateway makes the refund but loses its first reply", lostRefund.describe()),
+		run:  func(ctx context.Context, sent string) error { return lostRefundReply(ctx, env, lostRefund, sent) },
+	})
+	for _, p := range parts {
+		env.Step("%s", p.sent)
+	}
+	if err := grader.Concurrently(ctx, len(parts), func(ctx context.Context, i int) error {
+		return parts[i].run(ctx, parts[i].sent)
+	}); err != nil {
 		return err
 	}
 	// Then the participants, whose crashes are armed on the handler (a service has no
-	// key), so one order at a time: every participant of a completed order, then the
-	// compensations of a failed one. Each is crashed right after its gateway call is
-	// recorded, and its retry again just before it completes.
-	completedPath := []proxy.Target{
+	// key), so one order at a time, alone on the server: every participant of a completed
+	// order, then the compensations of a failed one. Each is crashed right after its
+	// gateway call is recorded, and its retry again just before it completes.
+	completedPath := []grader.Target{
 		{Service: ex6.InventoryServiceName, Handler: ex6.ReserveStock},
 		{Service: ex6.PaymentServiceName, Handler: ex6.CreatePayment},
 		{Service: ex6.ShippingServiceName, Handler: ex6.CreateLabel},
 		{Service: ex6.NotificationServiceName, Handler: ex6.SendNotification},
 	}
-	compensations := []proxy.Target{
+	compensations := []grader.Target{
 		{Service: ex6.PaymentServiceName, Handler: ex6.RefundPayment},
 		{Service: ex6.InventoryServiceName, Handler: ex6.ReleaseReservation},
 	}
@@ -104,14 +118,18 @@ func runRetrySafe(ctx context.Context, env *grader.Env) error {
 
 // crashed processes o with faults armed on each target, and checks the effects, the
 // stored result, and that the crashes hit this order. The caller records the step.
-func crashed(ctx context.Context, env *grader.Env, o order, sent string, targets []proxy.Target, faults ...proxy.Fault) error {
-	before := make([]int, len(targets))
-	for i, pt := range targets {
-		before[i] = env.Proxy.Fired(pt)
+func crashed(ctx context.Context, env *grader.Env, o order, sent string, targets []grader.Target, faults ...proxy.Fault) error {
+	// Every fault of a target counts in the first crash armed on it: none can fire
+	// before the order is sent.
+	crashes := make([]*grader.Crash, len(targets))
+	for i, t := range targets {
 		for _, f := range faults {
-			env.Proxy.Arm(pt, f, 1)
+			c := env.ArmCrash(t, f, 1)
+			defer c.Disarm()
+			if crashes[i] == nil {
+				crashes[i] = c
+			}
 		}
-		defer env.Proxy.Disarm(pt)
 	}
 	res, err := process(ctx, env, o, sent)
 	if err != nil {
@@ -125,8 +143,8 @@ func crashed(ctx context.Context, env *grader.Env, o order, sent string, targets
 		if !errors.As(err, &f) {
 			return err
 		}
-		for i, pt := range targets {
-			f.Observed += fmt.Sprintf("\n(the proxy crashed %d attempt(s) of %s.%s)", env.Proxy.Fired(pt)-before[i], pt.Service, pt.Handler)
+		for i, t := range targets {
+			f.Observed += fmt.Sprintf("\n(the proxy crashed %d attempt(s) of %s.%s)", crashes[i].Fired(), t.Service, t.Handler)
 		}
 		return f
 	}
@@ -136,8 +154,14 @@ func crashed(ctx context.Context, env *grader.Env, o order, sent string, targets
 	if err := expectNotAskedAgain(env, o, sent, targets); err != nil {
 		return err
 	}
-	for i, pt := range targets {
-		if err := expectCrashed(ctx, env, o, sent, pt, env.Proxy.Fired(pt)-before[i], len(faults)); err != nil {
+	var kids []invocation
+	if slices.ContainsFunc(targets, func(t grader.Target) bool { return t.Service != ex6.OrchestratorName }) {
+		if _, kids, err = orderInvocations(ctx, env, []string{o.ID}); err != nil {
+			return err
+		}
+	}
+	for i, t := range targets {
+		if err := expectCrashed(ctx, env, o, sent, t, kids, crashes[i].Fired(), faults); err != nil {
 			return err
 		}
 	}
@@ -147,7 +171,7 @@ func crashed(ctx context.Context, env *grader.Env, o order, sent string, targets
 // crashParticipants processes o with every participant handler in targets crashed
 // twice: right after its gateway call is recorded, and its retry again just before it
 // completes.
-func crashParticipants(ctx context.Context, env *grader.Env, o order, targets []proxy.Target) error {
+func crashParticipants(ctx context.Context, env *grader.Env, o order, targets []grader.Target) error {
 	names := make([]string, len(targets))
 	for i, pt := range targets {
 		names[i] = pt.Service + "." + pt.Handler
@@ -158,19 +182,17 @@ func crashParticipants(ctx context.Context, env *grader.Env, o order, targets []
 	return crashed(ctx, env, o, sent, targets, proxy.CrashAfterRunRecorded, proxy.CrashBeforeCompletion)
 }
 
-// expectCrashed checks that the armed crashes hit o's invocation of pt. A crash right
-// after a run was recorded needs a restate.Run to fire at: a participant without one
-// (whose gateway took care of the retry, since the effects were right) is crashed once.
-func expectCrashed(ctx context.Context, env *grader.Env, o order, sent string, pt proxy.Target, fired, armed int) error {
+// expectCrashed checks that the armed crashes hit o's invocation of t, among kids
+// (every invocation the order started). A crash right after a run was recorded needs a
+// restate.Run to fire at: a participant without one (whose gateway took care of the
+// retry, since the effects were right) is crashed once.
+func expectCrashed(ctx context.Context, env *grader.Env, o order, sent string, pt grader.Target, kids []invocation, fired int, faults []proxy.Fault) error {
+	armed := len(faults)
 	if pt.Service == ex6.OrchestratorName {
 		if fired != armed {
 			return fmt.Errorf("the crash armed on %s fired %d times, want %d", pt, fired, armed)
 		}
 		return nil
-	}
-	_, kids, err := orderInvocations(ctx, env, []string{o.ID})
-	if err != nil {
-		return err
 	}
 	var mine []invocation
 	for _, k := range kids {
@@ -196,7 +218,7 @@ func expectCrashed(ctx context.Context, env *grader.Env, o order, sent string, p
 	if err != nil {
 		return err
 	}
-	if !slices.Contains(types, "Command: Run") {
+	if !slices.Contains(types, "Command: Run") && slices.Contains(faults, proxy.CrashAfterRunRecorded) {
 		want--
 	}
 	if fired != want || attempts < len(mine)+want {
@@ -211,7 +233,7 @@ func expectCrashed(ctx context.Context, env *grader.Env, o order, sent string, p
 // answered it from the first call, so the effect is right, but the call was not
 // replayed from Restate's journal (R15: the effect in restate.Run, and a key).
 // The crashes never hit the window in which a Run legitimately runs again.
-func expectNotAskedAgain(env *grader.Env, o order, sent string, targets []proxy.Target) error {
+func expectNotAskedAgain(env *grader.Env, o order, sent string, targets []grader.Target) error {
 	for _, pt := range targets {
 		var again world.Calls
 		switch pt.Service + "." + pt.Handler {
@@ -221,6 +243,9 @@ func expectNotAskedAgain(env *grader.Env, o order, sent string, targets []proxy.
 			again = env.World.Calls(world.Gateway(world.Refund), chargeOfCustomer(env, o.Req.CustomerID)).Replayed()
 		case ex6.ShippingServiceName + "." + ex6.CreateLabel:
 			again = env.World.Calls(world.Gateway(world.CreateLabel), world.Arg(world.ArgOrderID, o.ID)).Replayed()
+		case ex6.ShippingServiceName + "." + ex6.CancelLabel:
+			labels := env.World.Calls(world.Gateway(world.CreateLabel), world.Arg(world.ArgOrderID, o.ID)).Results()
+			again = env.World.Calls(world.Gateway(world.CancelLabel), argIn(world.ArgLabelID, labels)).Replayed()
 		}
 		if len(again) == 0 {
 			continue
@@ -234,7 +259,7 @@ func expectNotAskedAgain(env *grader.Env, o order, sent string, targets []proxy.
 }
 
 // isCompensation reports whether pt is a compensation's participant handler.
-func isCompensation(pt proxy.Target) bool {
+func isCompensation(pt grader.Target) bool {
 	switch pt.Service + "." + pt.Handler {
 	case ex6.PaymentServiceName + "." + ex6.RefundPayment, ex6.InventoryServiceName + "." + ex6.ReleaseReservation,
 		ex6.ShippingServiceName + "." + ex6.CancelLabel:
@@ -313,10 +338,14 @@ func killDuring(ctx context.Context, env *grader.Env, flights []inFlight) error 
 			return env.Unexpected(sent(f), expectedOutcome(f.o), answers[i].err)
 		}
 	}
+	orders := make([]order, len(flights))
 	for i, f := range flights {
-		if err := settle(ctx, env, f.o); err != nil {
-			return err
-		}
+		orders[i] = f.o
+	}
+	if err := settle(ctx, env, orders...); err != nil {
+		return err
+	}
+	for i, f := range flights {
 		e := observe(env, f.o)
 		forgiveKill(&e, f.step, killAt.Add(killedBy))
 		if err := judge(ctx, env, f.o, sent(f), check(f.o, e, answers[i].res, lenient)); err != nil {

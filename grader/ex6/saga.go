@@ -9,6 +9,7 @@ import (
 	"idempotency/contract/ex6"
 	"idempotency/fixtures/world"
 	"idempotency/grader"
+	"idempotency/grader/proxy"
 )
 
 func saga() grader.Scenario {
@@ -53,11 +54,55 @@ func runSaga(ctx context.Context, env *grader.Env) error {
 		{o: confirmRefusedToo, why: "step 4 (confirmation) fails: the notification gateway refuses the confirmation for good (a second order)",
 			rule: env.World.On(customerNotice(confirmRefusedToo, ex6.EventOrderConfirmed)...).FailPermanently("customer unreachable")},
 	}
+	// One more order fails at the confirmation, alone among the saga's orders once the
+	// others have settled, with its label cancellation crashed just before it completes.
+	crashedCancel := newOrder(env)
+	crashedCancel.FailAt = stepConfirm
 	// The first label cancellation's reply is lost: CancelLabel retries it with the same
 	// gateway key, and the label is cancelled once. Only this scenario cancels labels.
 	lost := env.World.On(world.Gateway(world.CancelLabel)).Times(1).LoseReply()
 	defer lost.Remove()
-	return runFailing(ctx, env, fs, expectReverse)
+	if err := runFailing(ctx, env, fs, expectReverse); err != nil {
+		return err
+	}
+	lost.Remove()
+	return cancelCrashed(ctx, env, crashedCancel)
+}
+
+// cancelCrashed processes o, whose confirmation is refused for good, with its label
+// cancellation crashed just before it completes: CancelLabel is a participant like the
+// others (R15), so its retry replays the recorded cancellation instead of asking the
+// shipping gateway again. Only the bonus makes an order cancel a label, so only the
+// bonus crashes it; the crash is armed on the handler, so no other order of the saga
+// may be cancelling meanwhile.
+func cancelCrashed(ctx context.Context, env *grader.Env, o order) error {
+	refused := env.World.On(customerNotice(o, ex6.EventOrderConfirmed)...).FailPermanently("customer unreachable")
+	defer refused.Remove()
+	sent := fmt.Sprintf("ProcessOrder %s; step 4 (confirmation) fails: the notification gateway refuses the confirmation for good; "+
+		"%s.%s crashes just before it completes", o.describe(), ex6.ShippingServiceName, ex6.CancelLabel)
+	env.Step("%s", sent)
+	t := grader.Target{Service: ex6.ShippingServiceName, Handler: ex6.CancelLabel}
+	crash := env.ArmCrash(t, proxy.CrashBeforeCompletion, 1)
+	defer crash.Disarm()
+	res, err := process(ctx, env, o, sent)
+	if err != nil {
+		return err
+	}
+	if err := settle(ctx, env, o); err != nil {
+		return err
+	}
+	if err := expectEffects(ctx, env, o, res, sent, strict); err != nil {
+		return err
+	}
+	if err := expectNotAskedAgain(env, o, sent, []grader.Target{t}); err != nil {
+		return err
+	}
+	if crash.Fired() == 0 {
+		return grader.Fail(sent, "the label cancelled through ShippingService.CancelLabel, whose crash is survived",
+			"the label was cancelled without a CancelLabel invocation").
+			WithHint("undo the label with a call to its participant, ShippingService.CancelLabel(label.ID), as the contract says")
+	}
+	return crash.Check()
 }
 
 // expectReverse checks the order of f's compensations: the gateways received them last

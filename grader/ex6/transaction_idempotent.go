@@ -70,11 +70,11 @@ func runTransactionIdempotent(ctx context.Context, env *grader.Env) error {
 	concurrently := func(o order) error {
 		sent := fmt.Sprintf("%d concurrent ProcessOrder calls for %s, after it was processed", concurrentRepeats, o.ID)
 		env.Step("%s", sent)
-		results, errs := processConcurrently(ctx, env, o, concurrentRepeats)
+		results, err := processConcurrently(ctx, env, o, concurrentRepeats)
+		if err != nil {
+			return unexpected(env, sent, "the first result every time", err, answerHint)
+		}
 		for i := range results {
-			if errs[i] != nil {
-				return unexpected(env, sent, "the first result every time", errs[i], answerHint)
-			}
 			if err := expectSame(fmt.Sprintf("%s (call %d)", sent, i+1), first[o.ID], results[i]); err != nil {
 				return err
 			}
