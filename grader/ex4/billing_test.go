@@ -53,3 +53,27 @@ func TestPeriodEndClampsToMonthEnd(t *testing.T) {
 	assert.Equal(t, date("2029-02-28"), periodEnd(date("2028-02-29"), "yearly"))
 	assert.Equal(t, date("2027-01-15"), periodEnd(date("2026-12-15"), "monthly"))
 }
+
+// refundEdges' days reach the edges they claim, whatever the draw: the first upgrade is
+// refunded in full the same day, and the cancel's refund is one cent more than what the
+// second upgrade's charge has left after the downgrade.
+func TestRefundEdgeDays(t *testing.T) {
+	basic, pro := plan(t, "basic-monthly"), plan(t, "pro-monthly")
+	for _, start := range []string{"2026-04-01", "2027-06-15", "2028-09-28", "2026-11-10"} {
+		for k := 1; k <= 9; k++ {
+			b := newBilling(basic, date(start))
+			require.Equal(t, 30, b.total(), start)
+			c2, b2 := b.change(pro, b.start)
+			assert.Equal(t, 2000, c2, "the first day: the whole difference")
+			r2, b3 := b2.change(basic, b.start)
+			assert.Equal(t, -c2, r2, "the same day: everything the upgrade charged")
+			up, down, end := refundEdgeDays(b.start, k)
+			require.True(t, b.start.Before(up) && up.Before(down) && !end.Before(down) && end.Before(b.end), "%s k=%d", start, k)
+			c3, b4 := b3.change(pro, up)
+			r3, b5 := b4.change(basic, down)
+			require.Positive(t, c3)
+			require.Less(t, -r3, c3, "partly refunded")
+			assert.Equal(t, c3+r3+1, b5.cancelRefund(end), "%s k=%d: one cent from the first charge", start, k)
+		}
+	}
+}

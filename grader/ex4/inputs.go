@@ -132,11 +132,29 @@ func halfCentSubject(env *grader.Env) (s *subject, cancelOn time.Time) {
 	if env.Rand.IntN(2) == 1 {
 		planID, unused = proMonthly, 15
 	}
-	s = newSubject(env, planID)
+	s = thirtyDaySubject(env, planID)
+	return s, s.bill.end.AddDate(0, 0, -unused)
+}
+
+// thirtyDaySubject draws a monthly subscription that starts in April, June, September or
+// November: its first period has 30 days.
+func thirtyDaySubject(env *grader.Env, planID string) *subject {
+	s := newSubject(env, planID)
 	month := []time.Month{time.April, time.June, time.September, time.November}[env.Rand.IntN(4)]
 	s.start = time.Date(s.start.Year(), month, s.start.Day(), 0, 0, 0, 0, time.UTC)
 	s.bill = newBilling(s.plan, s.start)
-	return s, s.bill.end.AddDate(0, 0, -unused)
+	return s
+}
+
+// refundEdgeDays are the days of refundEdges on a 30-day basic-monthly period that
+// starts on start: a second upgrade with 3k+2 unused days (k from 1 to 9), a downgrade
+// the next day, a cancel with 2 unused days. Then the cancel's refund (999 × 2/30 → 67)
+// is exactly one cent more than what the second upgrade has left after the downgrade
+// (2000 × (3k+2)/30 less 2000 × (3k+1)/30, each rounded half up: 66), whatever k is
+// (TestRefundEdgeDays).
+func refundEdgeDays(start time.Time, k int) (upgrade, downgrade, cancel time.Time) {
+	end := periodEnd(start, ex4.CycleMonthly)
+	return end.AddDate(0, 0, -(3*k + 2)), end.AddDate(0, 0, -(3*k + 1)), end.AddDate(0, 0, -2)
 }
 
 // clampedDay draws a day of the first 150 days of b's period (on a yearly plan) from

@@ -44,8 +44,12 @@ func runPlanUpdates(ctx context.Context, env *grader.Env) error {
 	if err != nil {
 		return err
 	}
+	edges, err := refundEdges(ctx, env)
+	if err != nil {
+		return err
+	}
 	env.AfterRestart("the subscriptions whose plans changed", func(ctx context.Context) error {
-		for _, s := range []*subject{toYearly, toMonthly, refused, same} {
+		for _, s := range []*subject{toYearly, toMonthly, refused, edges, same} {
 			if err := expectStored(ctx, env, s.key, s.sub, "after the restart"); err != nil {
 				return withHint(err, "keep the subscription, its plan and its billing period in Restate's state (restate.Set / restate.Get)")
 			}
@@ -296,4 +300,43 @@ func refusedPlanChanges(ctx context.Context, env *grader.Env) (*subject, error) 
 		return nil, unexpectedCode(sent, "a terminal 404 error", got, err)
 	}
 	return s, expectNotFound(ctx, env, key, sent, "a plan change must not create a subscription")
+}
+
+// refundEdges takes "refund newest first" to its edges on a 30-day basic-monthly period:
+// an upgrade on the first day (the whole price difference, 2000 cents) and a downgrade
+// the same day, which refunds exactly what that charge has (nothing from the one
+// before); a second upgrade, partly refunded by a downgrade the next day; then a cancel
+// whose refund takes what the second upgrade has left, passes the first upgrade, which
+// has nothing left (the gateway refuses a refund of 0 cents), and takes its last cent
+// from the first charge (refundEdgeDays).
+func refundEdges(ctx context.Context, env *grader.Env) (*subject, error) {
+	s := thirtyDaySubject(env, basicMonthly)
+	if err := createSubject(ctx, env, s); err != nil {
+		return nil, err
+	}
+	const hint = "refund from the subscription's charges newest first: from each at most what it has left (its amount less what " +
+		"was refunded from it already: a partly refunded charge has less than its amount), skip a charge with nothing left (the payment gateway refuses a refund of 0 cents), and " +
+		"take the rest from the charge before it, down to the last cent"
+	up, down, end := refundEdgeDays(s.start, 1+env.Rand.IntN(9))
+	changes := []struct {
+		plan string
+		d    time.Time
+		what string
+	}{
+		{proMonthly, s.start, "an upgrade on the first day of the period: the whole price difference"},
+		{basicMonthly, s.start, "a downgrade the same day: a refund of everything the upgrade's charge has, nothing from the charge before it"},
+		{proMonthly, up, "another upgrade"},
+		{basicMonthly, down, "a downgrade the next day: part of that upgrade's charge is refunded"},
+	}
+	for _, c := range changes {
+		if err := changePlan(ctx, env, s, c.plan, c.d, describeUpdate(s.key, c.plan, c.d)+" ("+c.what+")"); err != nil {
+			return nil, withHint(err, hint)
+		}
+	}
+	sent := describeCancel(s.key, end) + " (a refund one cent larger than what the last upgrade's charge has left: the rest of " +
+		"that charge, nothing from the first upgrade's, which has nothing left, and the last cent from the first charge)"
+	if _, err := cancelOnce(ctx, env, s, end, sent); err != nil {
+		return nil, withHint(err, hint)
+	}
+	return s, nil
 }

@@ -144,7 +144,11 @@ func runRenewal(ctx context.Context, env *grader.Env) (err error) {
 		}
 	}
 
-	// Cancel the older: its renewals stop, the newer's go on.
+	// A cancel with a date that is not YYYY-MM-DD changes nothing; then cancel the older:
+	// its renewals stop, the newer's go on.
+	if err := badCancelDate(ctx, env, older); err != nil {
+		return err
+	}
 	if err := cancelRenewing(ctx, env, older, newer); err != nil {
 		return err
 	}
@@ -221,12 +225,16 @@ func expectRenewals(env *grader.Env, r *renewing, sent string) error {
 // how fast the machine runs the renewals (a Renew sent without a delay is never
 // "scheduled", however slowly it runs). Between renewals the next one waits about a
 // test cycle, so a poll sees it in time; the deadline is for a submission that never
-// schedules one.
+// schedules one. Then, for one more test cycle, never more than one is waiting: a Renew
+// that schedules the next period once more (the duplicate Renew the grader sent, say)
+// starts a second chain of renewals, which an idempotency key keeps from charging twice
+// but which runs every renewal twice; the solution has one waiting at any moment.
 func expectScheduled(ctx context.Context, env *grader.Env, r *renewing, sent string) error {
-	env.Step("wait for a Renew of %s waiting for its time (a delayed call)", r.key)
+	env.Step("wait for a Renew of %s waiting for its time (a delayed call), and for a test cycle never two at once", r.key)
 	q := fmt.Sprintf("SELECT id FROM sys_invocation WHERE target_service_name = '%s' AND target_service_key = '%s' "+
 		"AND target_handler_name = '%s' AND invoked_by_id IS NOT NULL AND status = 'scheduled'", ex4.ServiceName, r.key, ex4.Renew)
 	deadline := time.Now().Add(renewalWait)
+	var seen time.Time // when the first waiting Renew was seen
 	for {
 		var rows []struct {
 			ID string `json:"id"`
@@ -234,10 +242,20 @@ func expectScheduled(ctx context.Context, env *grader.Env, r *renewing, sent str
 		if err := env.Admin.Query(ctx, q, &rows); err != nil {
 			return fmt.Errorf("read the scheduled Renew calls of %s: %w", r.key, err)
 		}
-		if len(rows) > 0 {
+		if len(rows) > 1 {
+			return grader.Fail(sent, "one Renew of "+r.key+" waiting for its time at a time: each period schedules the next once",
+				"%d Renew calls of %s were waiting at once: a Renew scheduled the next period again (after the duplicate "+
+					"Renew {period: 2} the grader sent?); the payment gateway charged:\n%s", len(rows), r.key, indent(effectsOf(env, r.subject).charges.String())).
+				WithHint("Renew for a period that is charged already must do nothing and schedule nothing: compare the request's period " +
+					"with the one stored in Restate's state (an idempotency key keeps the charge from repeating, not the schedule)")
+		}
+		if len(rows) == 1 && seen.IsZero() {
+			seen = time.Now()
+		}
+		if !seen.IsZero() && time.Since(seen) >= ex4.TestCycle {
 			return nil
 		}
-		if time.Now().After(deadline) {
+		if seen.IsZero() && time.Now().After(deadline) {
 			return grader.Fail(sent, fmt.Sprintf("each Renew sent as a delayed call, %s after the call that sends it, so that it waits "+
 				"in Restate (status \"scheduled\") until its time", ex4.TestCycle),
 				"in %s of polling, no Renew of %s was ever waiting for its time; the payment gateway charged:\n%s",
@@ -378,6 +396,36 @@ func cancelRenewing(ctx context.Context, env *grader.Env, r, other *renewing) er
 			WithHint("cancelling one subscription must not stop another's renewals: keep the periods and the status per subscription, in its own state")
 	}
 	return nil
+}
+
+// badCancelDate cancels r with a date that is not YYYY-MM-DD: a terminal 400, no refund,
+// no email, and r stays active. A fast-test cancel prorates nothing, so only the date
+// check itself refuses it.
+func badCancelDate(ctx context.Context, env *grader.Env, r *renewing) error {
+	bad := badDate(env.Rand)
+	sent := fmt.Sprintf("CancelSubscription %s {date:%q} (the date is not YYYY-MM-DD)", r.key, bad)
+	before := effectsOf(env, r.subject)
+	env.Step("%s", sent)
+	var got ex4.Subscription
+	err := within(ctx, env, r.key, sent, func(ctx context.Context) error {
+		var err error
+		got, err = cancelSub(ctx, env, r.key, bad)
+		return err
+	})
+	var f *grader.Failure
+	if errors.As(err, &f) {
+		return f
+	}
+	const hint = "a date that is not YYYY-MM-DD is invalid input on every plan: parse it first and answer " +
+		"restate.ToTerminalError(err, restate.WithErrorCode(400)) before anything changes"
+	if grader.Code(err) != 400 {
+		return withHint(unexpectedCode(sent, "a terminal 400 error, and the subscription still active", got, err), hint)
+	}
+	if e := effectsOf(env, r.subject).since(before); len(e.refunds)+len(e.emails) > 0 {
+		all := append(append(world.Calls{}, e.refunds...), e.emails...)
+		return grader.Fail(sent, "no refund and no email: the request is invalid", "the gateways saw:\n%s", indent(all.String())).WithHint(hint)
+	}
+	return withHint(expectStored(ctx, env, r.key, r.sub, "after the refused cancel"), hint)
 }
 
 // watchCancelled watches the cancelled subscriptions for cancelWatch: nothing of either
