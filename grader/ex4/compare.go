@@ -1,57 +1,40 @@
 package ex4
 
 import (
-	"fmt"
-	"strings"
-	"time"
-
 	"idempotency/contract/ex4"
+	"idempotency/grader"
 )
 
-// diffSubs lists the fields in which got differs from want ("" when none).
+// diffSubs lists the fields in which got differs from want ("" when none), in the
+// grader's one diff style (grader.Diff).
 func diffSubs(want, got ex4.Subscription) string {
-	var d []string
-	str := func(name, w, g string) {
-		if w != g {
-			d = append(d, fmt.Sprintf("%s %q, expected %q", name, g, w))
-		}
-	}
-	tm := func(name string, w, g time.Time) {
-		if !w.Equal(g) {
-			d = append(d, fmt.Sprintf("%s %s, expected %s", name, g.Format(time.RFC3339Nano), w.Format(time.RFC3339Nano)))
-		}
-	}
-	str("subscriptionId", want.SubscriptionID, got.SubscriptionID)
-	str("customerId", want.CustomerID, got.CustomerID)
-	str("planId", want.PlanID, got.PlanID)
-	str("status", want.Status, got.Status)
-	tm("startDate", want.StartDate, got.StartDate)
-	tm("endDate", want.EndDate, got.EndDate)
-	tm("createdAt", want.CreatedAt, got.CreatedAt)
-	return strings.Join(d, ", ")
+	var d grader.Diff
+	d.Str("subscriptionId", want.SubscriptionID, got.SubscriptionID)
+	d.Str("customerId", want.CustomerID, got.CustomerID)
+	d.Str("planId", want.PlanID, got.PlanID)
+	d.Str("status", want.Status, got.Status)
+	d.Time("startDate", want.StartDate, got.StartDate)
+	d.Time("endDate", want.EndDate, got.EndDate)
+	d.Time("createdAt", want.CreatedAt, got.CreatedAt)
+	return d.String()
 }
 
 // checkCreated compares a new subscription with the request that made it.
 func checkCreated(s *subject, got ex4.Subscription) string {
-	var d []string
+	var d grader.Diff
 	if got.SubscriptionID != s.key {
-		d = append(d, fmt.Sprintf("subscriptionId is %q, expected the object key %q", got.SubscriptionID, s.key))
+		d.Note("subscriptionId %q, expected the object key %q", got.SubscriptionID, s.key)
 	}
-	if got.CustomerID != s.customer {
-		d = append(d, fmt.Sprintf("customerId is %q, expected %q", got.CustomerID, s.customer))
-	}
-	if got.PlanID != s.plan.PlanID {
-		d = append(d, fmt.Sprintf("planId is %q, expected %q", got.PlanID, s.plan.PlanID))
-	}
-	if got.Status != ex4.StatusActive {
-		d = append(d, fmt.Sprintf("status is %q, expected %q", got.Status, ex4.StatusActive))
-	}
+	d.Str("customerId", s.customer, got.CustomerID)
+	d.Str("planId", s.plan.PlanID, got.PlanID)
+	d.Str("status", ex4.StatusActive, got.Status)
 	if !got.StartDate.Equal(s.start) {
-		d = append(d, fmt.Sprintf("startDate is %s, expected %s (the request's startDate at midnight UTC)",
-			got.StartDate.Format(time.RFC3339), s.start.Format(time.RFC3339)))
+		var start grader.Diff
+		start.Time("startDate", s.start, got.StartDate)
+		d.Note("%s (the request's startDate at midnight UTC)", start.String())
 	}
 	if got.CreatedAt.IsZero() {
-		d = append(d, "createdAt is not set")
+		d.Note("createdAt is not set")
 	}
-	return strings.Join(d, "; ")
+	return d.String()
 }
