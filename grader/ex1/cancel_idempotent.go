@@ -2,7 +2,6 @@ package ex1
 
 import (
 	"context"
-	"fmt"
 
 	"idempotency/contract/ex1"
 	"idempotency/grader"
@@ -37,14 +36,13 @@ func runCancelIdempotent(ctx context.Context, env *grader.Env) error {
 	if err != nil {
 		return err
 	}
-	pt := proxy.Target{Service: ex1.ServiceName, Handler: ex1.CancelOrder, Key: key}
-	env.Proxy.Arm(pt, proxy.CrashBeforeCompletion, 1)
-	defer env.Proxy.Disarm(pt)
+	crash := env.ArmCrash(target(key, ex1.CancelOrder), proxy.CrashBeforeCompletion, 1)
+	defer crash.Disarm()
 	if err := cancelTwice(ctx, env, key, created, "CancelOrder "+key+" (first attempt crashed before it completed)"); err != nil {
 		return err
 	}
-	if fired := env.Proxy.Fired(pt); fired != 1 {
-		return fmt.Errorf("the crash before completion of CancelOrder %s fired %d times, want 1", key, fired)
+	if err := crash.Check(); err != nil {
+		return err
 	}
 	if err := cancelUnknown(ctx, env); err != nil {
 		return err

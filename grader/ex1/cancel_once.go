@@ -3,7 +3,6 @@ package ex1
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"idempotency/contract/ex1"
 	"idempotency/grader"
@@ -34,9 +33,8 @@ func runCancelOnce(ctx context.Context, env *grader.Env) error {
 	if err != nil {
 		return err
 	}
-	pt := proxy.Target{Service: ex1.ServiceName, Handler: ex1.CancelOrder, Key: key}
-	env.Proxy.Arm(pt, proxy.CrashBeforeCompletion, 1)
-	defer env.Proxy.Disarm(pt)
+	crash := env.ArmCrash(target(key, ex1.CancelOrder), proxy.CrashBeforeCompletion, 1)
+	defer crash.Disarm()
 	sent := "CancelOrder " + key + " with the first attempt crashed just before it completed, then CancelOrder again"
 	env.Step("%s", sent)
 	if _, err := cancelOrder(ctx, env, key); err != nil {
@@ -45,8 +43,8 @@ func runCancelOnce(ctx context.Context, env *grader.Env) error {
 	if _, err := cancelOrder(ctx, env, key); grader.IsHarness(err) {
 		return err
 	}
-	if fired := env.Proxy.Fired(pt); fired != 1 {
-		return fmt.Errorf("the crash before completion of CancelOrder %s fired %d times, want 1", key, fired)
+	if err := crash.Check(); err != nil {
+		return err
 	}
 	if err := expectNotices(env, created, sent); err != nil {
 		return err
@@ -85,16 +83,12 @@ func cancelOnceInARow(ctx context.Context, env *grader.Env) (ex1.Order, error) {
 	}
 	// Every cancel must have reached the handler (an error answer is fine here), or
 	// "one notice" would be judged on fewer cancels than the evidence claims.
-	errs := make([]error, extraCancels)
-	var wg sync.WaitGroup
-	for i := range extraCancels {
-		wg.Go(func() { _, errs[i] = cancelOrder(ctx, env, key) })
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if grader.IsHarness(err) {
-			return created, err
-		}
+	err = grader.Concurrently(ctx, extraCancels, func(ctx context.Context, i int) error {
+		_, err := cancelOrder(ctx, env, key)
+		return err
+	})
+	if grader.IsHarness(err) {
+		return created, err
 	}
 	sent := fmt.Sprintf("CancelOrder %s %d times (one after the other, then %d at once)", key, 2+extraCancels, extraCancels)
 	if err := expectNotices(env, created, sent); err != nil {

@@ -1,57 +1,38 @@
 package ex1
 
 import (
-	"fmt"
-	"slices"
-	"strings"
-
 	"idempotency/contract/ex1"
+	"idempotency/grader"
 )
 
 // diffOrders lists the fields in which got differs from want ("" when none).
 func diffOrders(want, got ex1.Order) string {
-	var d []string
-	if want.OrderID != got.OrderID {
-		d = append(d, fmt.Sprintf("orderId %q != %q", got.OrderID, want.OrderID))
-	}
-	if want.OrderNumber != got.OrderNumber {
-		d = append(d, fmt.Sprintf("orderNumber %q != %q", got.OrderNumber, want.OrderNumber))
-	}
-	if want.Status != got.Status {
-		d = append(d, fmt.Sprintf("status %q != %q", got.Status, want.Status))
-	}
-	if want.CustomerID != got.CustomerID {
-		d = append(d, fmt.Sprintf("customerId %q != %q", got.CustomerID, want.CustomerID))
-	}
-	if want.Total != got.Total {
-		d = append(d, fmt.Sprintf("total %d != %d", got.Total, want.Total))
-	}
-	if !slices.Equal(want.Items, got.Items) {
-		d = append(d, fmt.Sprintf("items %v != %v", got.Items, want.Items))
-	}
-	if !want.CreatedAt.Equal(got.CreatedAt) {
-		d = append(d, fmt.Sprintf("createdAt %s != %s", got.CreatedAt.Format("15:04:05.000000"), want.CreatedAt.Format("15:04:05.000000")))
-	}
-	return strings.Join(d, ", ")
+	var d grader.Diff
+	d.Str("orderId", want.OrderID, got.OrderID)
+	d.Str("orderNumber", want.OrderNumber, got.OrderNumber)
+	d.Str("status", want.Status, got.Status)
+	d.Str("customerId", want.CustomerID, got.CustomerID)
+	d.Int("total", want.Total, got.Total)
+	d.Value("items", want.Items, got.Items)
+	d.Time("createdAt", want.CreatedAt, got.CreatedAt)
+	return d.String()
 }
 
-// checkCreated compares a fresh order with the request that made it.
+// checkCreated compares a fresh order with the request that made it ("" when it fits).
 func checkCreated(key string, req ex1.OrderRequest, o ex1.Order) string {
-	var d []string
+	var d grader.Diff
 	if o.OrderID != key {
-		d = append(d, fmt.Sprintf("orderId is %q, expected the object key %q", o.OrderID, key))
+		d.Note("orderId %q, expected the object key %q", o.OrderID, key)
 	}
 	if o.OrderNumber == "" {
-		d = append(d, "orderNumber is empty")
+		d.Note("orderNumber is empty")
 	}
-	if o.Status != ex1.StatusPending {
-		d = append(d, fmt.Sprintf("status is %q, expected %q", o.Status, ex1.StatusPending))
-	}
-	if o.CustomerID != req.CustomerID || o.Total != req.Total || !slices.Equal(o.Items, req.Items) {
-		d = append(d, "items, customerId or total differ from the request")
-	}
+	d.Str("status", ex1.StatusPending, o.Status)
+	d.Str("customerId", req.CustomerID, o.CustomerID)
+	d.Int("total", req.Total, o.Total)
+	d.Value("items", req.Items, o.Items)
 	if o.CreatedAt.IsZero() {
-		d = append(d, "createdAt is not set")
+		d.Note("createdAt is not set")
 	}
-	return strings.Join(d, "; ")
+	return d.String()
 }

@@ -29,15 +29,15 @@ func runDeterministicNumber(ctx context.Context, env *grader.Env) error {
 	t := target(key, ex1.CreateOrder)
 	sent := fmt.Sprintf("CreateOrder %s, with the first attempt crashed just before it completed (Restate retries it)", key)
 
-	env.Proxy.Arm(proxy.Target{Service: t.Service, Handler: t.Handler, Key: key}, proxy.CrashBeforeCompletion, 1)
-	defer env.Proxy.Disarm(proxy.Target{Service: t.Service, Handler: t.Handler, Key: key})
+	crash := env.ArmCrash(t, proxy.CrashBeforeCompletion, 1)
+	defer crash.Disarm()
 	env.Step("CreateOrder %s with a crash before completion", key)
 	created, err := createOrder(ctx, env, key, req)
 	if err != nil {
 		return env.Unexpected(sent, "the order, created once", err)
 	}
-	if fired := env.Proxy.Fired(proxy.Target{Service: t.Service, Handler: t.Handler, Key: key}); fired != 1 {
-		return fmt.Errorf("the crash before completion of %s fired %d times, want 1", t, fired)
+	if err := crash.Check(); err != nil {
+		return err
 	}
 	if d := checkCreated(key, req, created); d != "" {
 		return grader.Fail(sent, "a pending order with the request's items", "%s: %s", describe(created), d)

@@ -3,7 +3,6 @@ package ex1
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"idempotency/contract/ex1"
 	"idempotency/grader"
@@ -93,17 +92,14 @@ func concurrentCreates(ctx context.Context, env *grader.Env) (string, ex1.Order,
 	}
 	env.Step("%d concurrent CreateOrder calls for %s with different bodies", concurrentDuplicates, key)
 	orders := make([]ex1.Order, len(reqs))
-	errs := make([]error, len(reqs))
-	var wg sync.WaitGroup
-	for i := range reqs {
-		wg.Go(func() { orders[i], errs[i] = createOrder(ctx, env, key, reqs[i]) })
-	}
-	wg.Wait()
+	err := grader.Concurrently(ctx, len(reqs), func(ctx context.Context, i int) error {
+		var err error
+		orders[i], err = createOrder(ctx, env, key, reqs[i])
+		return err
+	})
 	sent := fmt.Sprintf("%d concurrent CreateOrder calls for new order %s, each with different items", len(reqs), key)
-	for _, err := range errs {
-		if err != nil {
-			return key, ex1.Order{}, env.Unexpected(sent, "every call returns the same order", err)
-		}
+	if err != nil {
+		return key, ex1.Order{}, env.Unexpected(sent, "every call returns the same order", err)
 	}
 	for i := 1; i < len(orders); i++ {
 		if d := diffOrders(orders[0], orders[i]); d != "" {

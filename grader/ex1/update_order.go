@@ -2,7 +2,6 @@ package ex1
 
 import (
 	"context"
-	"fmt"
 
 	"idempotency/contract/ex1"
 	"idempotency/grader"
@@ -33,16 +32,15 @@ func runUpdateOrder(ctx context.Context, env *grader.Env) error {
 	want.Items, want.Total = upd.Items, upd.Total
 
 	sent := "UpdateOrder " + key + " with new items (pending order; the first attempt crashed before it completed)"
-	pt := proxy.Target{Service: ex1.ServiceName, Handler: ex1.UpdateOrder, Key: key}
-	env.Proxy.Arm(pt, proxy.CrashBeforeCompletion, 1)
-	defer env.Proxy.Disarm(pt)
+	crash := env.ArmCrash(target(key, ex1.UpdateOrder), proxy.CrashBeforeCompletion, 1)
+	defer crash.Disarm()
 	env.Step("%s", sent)
 	got, err := updateOrderCall(ctx, env, key, upd)
 	if err != nil {
 		return env.Unexpected(sent, "the updated order", err)
 	}
-	if fired := env.Proxy.Fired(pt); fired != 1 {
-		return fmt.Errorf("the crash before completion of UpdateOrder %s fired %d times, want 1", key, fired)
+	if err := crash.Check(); err != nil {
+		return err
 	}
 	if d := diffOrders(want, got); d != "" {
 		return grader.Fail(sent, "new items and total, everything else unchanged: "+describe(want), "%s", d)
