@@ -116,14 +116,23 @@ func sendRefused(ctx context.Context, env *grader.Env, key string, req ex2.Email
 		return stored, env.Unexpected("GetEmailStatus "+key+" after the refused send",
 			fmt.Sprintf("the record with status \"failed\" and error %q", refusal), err)
 	}
-	if stored.Status != ex2.StatusFailed || !strings.Contains(stored.Error, refusal) || stored.EmailID != key {
+	var failed grader.Diff
+	failed.Str("emailId", key, stored.EmailID)
+	failed.Str("status", ex2.StatusFailed, stored.Status)
+	if !strings.Contains(stored.Error, refusal) {
+		failed.Note("error %q, expected one with the gateway's message %q", stored.Error, refusal)
+	}
+	if !failed.Empty() {
 		return stored, grader.Fail(sent+", then GetEmailStatus",
 			fmt.Sprintf("emailId %q, status \"failed\" and an error with the gateway's message %q", key, refusal),
-			"%s", describe(stored)).WithHint(markFailed)
+			"%s: %s", describe(stored), &failed).WithHint(markFailed)
 	}
-	if stored.Recipient != req.Recipient || stored.Subject != req.Subject {
+	var request grader.Diff
+	request.Str("recipient", req.Recipient, stored.Recipient)
+	request.Str("subject", req.Subject, stored.Subject)
+	if !request.Empty() {
 		return stored, grader.Fail(sent+", then GetEmailStatus",
-			fmt.Sprintf("the request's recipient %q and subject %q", req.Recipient, req.Subject), "%s", describe(stored))
+			fmt.Sprintf("the request's recipient %q and subject %q", req.Recipient, req.Subject), "%s: %s", describe(stored), &request)
 	}
 	if a.err == nil {
 		if d := diffRecords(a.rec, stored); d != "" {

@@ -51,48 +51,39 @@ func expectDeliveredOnce(env *grader.Env, key string, req ex2.EmailRequest, rec 
 
 // checkSent compares a record with the one message the gateway delivered for it.
 func checkSent(key string, req ex2.EmailRequest, rec ex2.EmailRecord, delivered world.Call) string {
-	var d []string
+	var d grader.Diff
 	if rec.EmailID != key {
-		d = append(d, fmt.Sprintf("emailId is %q, expected the object key %q", rec.EmailID, key))
+		d.Note("emailId %q, expected the object key %q", rec.EmailID, key)
 	}
-	if rec.Status != ex2.StatusSent {
-		d = append(d, fmt.Sprintf("status is %q, expected %q", rec.Status, ex2.StatusSent))
-	}
+	d.Str("status", ex2.StatusSent, rec.Status)
 	if rec.MessageID != delivered.Result {
-		d = append(d, fmt.Sprintf("messageId is %q, but the gateway delivered message %q", rec.MessageID, delivered.Result))
+		d.Note("messageId %q, but the gateway delivered message %q", rec.MessageID, delivered.Result)
 	}
-	if rec.Recipient != req.Recipient || rec.Subject != req.Subject {
-		d = append(d, "recipient or subject differ from the request")
-	}
+	d.Str("recipient", req.Recipient, rec.Recipient)
+	d.Str("subject", req.Subject, rec.Subject)
 	if rec.SentAt.IsZero() {
-		d = append(d, "sentAt is not set")
+		d.Note("sentAt is not set")
 	}
 	if rec.Error != "" {
-		d = append(d, fmt.Sprintf("error is %q on a sent email", rec.Error))
+		d.Note("error %q on a sent email", rec.Error)
 	}
-	return strings.Join(d, "; ")
+	return d.String()
 }
 
 // diffRecords lists the fields in which got differs from want ("" when none).
 func diffRecords(want, got ex2.EmailRecord) string {
-	var d []string
-	f := func(name, w, g string) {
-		if w != g {
-			d = append(d, fmt.Sprintf("%s %q != %q", name, g, w))
-		}
-	}
-	f("emailId", want.EmailID, got.EmailID)
-	f("recipient", want.Recipient, got.Recipient)
-	f("subject", want.Subject, got.Subject)
-	f("status", want.Status, got.Status)
-	f("messageId", want.MessageID, got.MessageID)
-	f("error", want.Error, got.Error)
+	var d grader.Diff
+	d.Str("emailId", want.EmailID, got.EmailID)
+	d.Str("recipient", want.Recipient, got.Recipient)
+	d.Str("subject", want.Subject, got.Subject)
+	d.Str("status", want.Status, got.Status)
+	d.Str("messageId", want.MessageID, got.MessageID)
+	d.Str("error", want.Error, got.Error)
 	// A failed email has no meaningful sentAt (the README): only a sent one's is compared.
-	failed := want.Status == ex2.StatusFailed && got.Status == ex2.StatusFailed
-	if !failed && !want.SentAt.Equal(got.SentAt) {
-		d = append(d, fmt.Sprintf("sentAt %s != %s", got.SentAt.Format("15:04:05.000000"), want.SentAt.Format("15:04:05.000000")))
+	if want.Status != ex2.StatusFailed || got.Status != ex2.StatusFailed {
+		d.Time("sentAt", want.SentAt, got.SentAt)
 	}
-	return strings.Join(d, ", ")
+	return d.String()
 }
 
 // answer is what one call in the background returned.

@@ -194,7 +194,11 @@ func renderHint(req ex2.TemplateEmailRequest, fallback string) string {
 // wrongly whatever order it takes the vars in.
 func newTemplated(env *grader.Env, name string) (string, ex2.TemplateEmailRequest) {
 	key := env.NewKey(ex2.ServiceName, "em")
-	r := env.Rand
+	return key, templatedRequest(env.Rand, name)
+}
+
+// templatedRequest is newTemplated's request, drawn from r.
+func templatedRequest(r *rand.Rand, name string) ex2.TemplateEmailRequest {
 	tpl, _ := ex2.LookupTemplate(name)
 	vars := map[string]string{"unused": fmt.Sprintf("not in the template %04d", r.IntN(10000))}
 	used := placeholders(tpl.Body)
@@ -206,7 +210,7 @@ func newTemplated(env *grader.Env, name string) (string, ex2.TemplateEmailReques
 	p, q := used[i], used[j]
 	vars[p] += " {{" + q + "}}"
 	vars[q] += " {{" + p + "}}"
-	return key, ex2.TemplateEmailRequest{Recipient: newRequest(r).Recipient, Template: name, Vars: vars}
+	return ex2.TemplateEmailRequest{Recipient: newRequest(r).Recipient, Template: name, Vars: vars}
 }
 
 // varsJSON prints vars as the request carries them, keys sorted.
