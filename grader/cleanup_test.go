@@ -35,7 +35,7 @@ func TestInterruptLeavesNothingRunning(t *testing.T) {
 			defer cancel()
 			rep := grader.Grade(ctx, ex1.Exercise(), grader.Options{
 				Dir: filepath.Join(root, "solutions/ex1"), Root: root, Seed: 1,
-				Runtime: runtime.Config{Kind: "native"},
+				Runtime: runtime.Config{Kind: runtime.Native},
 			})
 			if timer != nil {
 				timer.Stop()

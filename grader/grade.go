@@ -90,7 +90,7 @@ func (h *harness) setup(ctx context.Context) error {
 		return err
 	}
 	h.stack = st
-	h.rep.Runtime = h.server.Kind()
+	h.rep.Runtime = string(h.server.Kind())
 	h.reg = CheckRegistration(h.ex, h.deployment)
 	h.base = Env{
 		Ingress: ingress.NewClient(h.server.IngressURL()),

@@ -44,7 +44,7 @@ func TestHarnessDeathIsNeverTheLearnersFail(t *testing.T) {
 			defer cancel()
 			rep := grader.Grade(ctx, ex, grader.Options{
 				Dir: filepath.Join(root, "solutions/ex1"), Root: root, Seed: 5,
-				Runtime: runtime.Config{Kind: "native"},
+				Runtime: runtime.Config{Kind: runtime.Native},
 			})
 			errors := 0
 			for _, c := range rep.Criteria {

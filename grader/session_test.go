@@ -29,7 +29,7 @@ func startSession(t *testing.T, ex grader.Exercise, dir string) (*grader.Session
 	defer cancel()
 	s, err := grader.StartSession(ctx, ex, grader.Options{
 		Dir: filepath.Join(root, dir), Root: root, Seed: 7,
-		Runtime: runtime.Config{Kind: "native"},
+		Runtime: runtime.Config{Kind: runtime.Native},
 	})
 	if s != nil {
 		t.Cleanup(s.Close)

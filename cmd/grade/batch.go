@@ -30,7 +30,7 @@ func batchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	hidden := fs.String("hidden", "", "criteria held back until the due date in Gradescope's output: id,id,... or all")
 	cmp := fs.Bool("compare", false, "also grade each reference solution with the same seed and show where each submission differs")
 	noLimits := fs.Bool("no-limits", false, "do not confine submissions (trusted code only)")
-	kind := fs.String("runtime", "auto", "restate-server: auto, native or container")
+	kindFlag := fs.String("runtime", "auto", "restate-server: auto, native or container")
 	positional, err := parseFlags("batch", fs, args, stdout)
 	if err != nil {
 		return err
@@ -52,7 +52,8 @@ func batchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if err := checkRuntime("batch", *kind, "auto", "native", "container"); err != nil {
+	kind, err := checkRuntime("batch", *kindFlag, rt.Auto, rt.Native, rt.Container)
+	if err != nil {
 		return err
 	}
 	if *workers < 1 {
@@ -92,7 +93,7 @@ func batchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	class, err := batch.Run(ctx, subs, batch.Options{
 		Root: root, Exercises: exs, Seed: *seed, Workers: *workers, Deadline: *deadline,
 		Limits: limits, Compare: *cmp, Progress: stderr,
-		Runtime: rt.Config{Kind: *kind},
+		Runtime: rt.Config{Kind: kind},
 	})
 	if err != nil {
 		return err

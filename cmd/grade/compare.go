@@ -31,7 +31,7 @@ func compareCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	dir := fs.String("dir", "", "the submission's exercise folder (exercises/ex3 of a learner's copy)")
 	seed := fs.Uint64("seed", 0, "seed for both runs (default: a new one, printed)")
 	format := fs.String("format", "text", "text or json")
-	kind := fs.String("runtime", "auto", "restate-server: auto, native or container")
+	kindFlag := fs.String("runtime", "auto", "restate-server: auto, native or container")
 	positional, err := parseFlags("compare", fs, args, stdout)
 	if err != nil {
 		return err
@@ -46,7 +46,8 @@ func compareCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if !ok {
 		return usageErr("compare", "unknown exercise %q (try: go run ./cmd/grade list)", positional[0])
 	}
-	if err := checkRuntime("compare", *kind, "auto", "native", "container"); err != nil {
+	kind, err := checkRuntime("compare", *kindFlag, rt.Auto, rt.Native, rt.Container)
+	if err != nil {
 		return err
 	}
 	if err := checkDir("compare", *dir, false); err != nil {
@@ -67,7 +68,7 @@ func compareCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	defer cleanup()
 	lim := submission.DefaultLimits()
 	grade := func(d string) *grader.Report {
-		return grader.Grade(ctx, ex, grader.Options{Dir: d, Root: root, Seed: *seed, Limits: &lim, Runtime: rt.Config{Kind: *kind}, Progress: stderr})
+		return grader.Grade(ctx, ex, grader.Options{Dir: d, Root: root, Seed: *seed, Limits: &lim, Runtime: rt.Config{Kind: kind}, Progress: stderr})
 	}
 	fmt.Fprintf(stderr, "grading %s and %s with seed %d ...\n", *dir, ex.Solution, *seed)
 	var sub, ref *grader.Report

@@ -22,7 +22,7 @@ type sessionArgs struct {
 	seed     uint64
 	seedSet  bool
 	noColor  bool
-	runtime  string
+	runtime  runtime.Kind
 	image    string
 }
 
@@ -35,7 +35,7 @@ func parseSessionArgs(name string, args []string, stdout io.Writer, more func(*f
 	fs.StringVar(&a.dir, "dir", "", "use this folder instead (anywhere: its *.go files are copied into the module)")
 	seed := fs.Uint64("seed", 0, "seed for generated inputs (default: a new one per run)")
 	fs.BoolVar(&a.noColor, "no-color", false, "no colours (also: NO_COLOR=1)")
-	fs.StringVar(&a.runtime, "runtime", "auto", "restate-server: auto, native or container")
+	kind := fs.String("runtime", "auto", "restate-server: auto, native or container")
 	fs.StringVar(&a.image, "image", "", "container image of restate-server, pulled when missing")
 	if more != nil {
 		more(fs)
@@ -58,7 +58,7 @@ func parseSessionArgs(name string, args []string, stdout io.Writer, more func(*f
 	if a.solution && a.dir != "" {
 		return a, usageErr(name, "use --solution or --dir, not both")
 	}
-	if err := checkRuntime(name, a.runtime, "auto", "native", "container"); err != nil {
+	if a.runtime, err = checkRuntime(name, *kind, runtime.Auto, runtime.Native, runtime.Container); err != nil {
 		return a, err
 	}
 	if err := checkImage(name, a.runtime, a.image); err != nil {

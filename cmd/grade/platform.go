@@ -4,6 +4,7 @@ import (
 	goruntime "runtime"
 
 	"idempotency/grader"
+	rt "idempotency/grader/runtime"
 )
 
 // wsl2 is what the grader says to Windows users, in the README's words.
@@ -12,8 +13,8 @@ const wsl2 = "the grader does not run on Windows itself (no restate-server build
 
 // unsupportedPlatform stops a grading on Windows before anything is built, unless it
 // uses a server the user runs.
-func unsupportedPlatform(kind string) error {
-	if goruntime.GOOS == "windows" && kind != "external" {
+func unsupportedPlatform(kind rt.Kind) error {
+	if goruntime.GOOS == "windows" && kind != rt.External {
 		return &exitError{code: grader.ExitNoJudge, msg: "grade: " + wsl2}
 	}
 	return nil

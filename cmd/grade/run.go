@@ -32,7 +32,7 @@ type config struct {
 	format     string
 	html       string // also write the report as an HTML page here
 	noColor    bool
-	runtime    string
+	runtime    rt.Kind
 	restateURL string
 	adminURL   string
 	image      string
@@ -105,7 +105,7 @@ func parseArgs(args []string, stdout io.Writer) (config, []string, error) {
 	fs.StringVar(&cfg.format, "format", "text", "report format: text or json")
 	fs.StringVar(&cfg.html, "html", "", "also write the report, with each failure's timeline, as one self-contained HTML page to this file")
 	fs.BoolVar(&cfg.noColor, "no-color", false, "no colours (also: NO_COLOR=1)")
-	fs.StringVar(&cfg.runtime, "runtime", "auto", "restate-server: auto, native, container or external")
+	kind := fs.String("runtime", "auto", "restate-server: auto, native, container or external")
 	fs.StringVar(&cfg.restateURL, "restate-url", "", "ingress URL of a restate-server you run (implies --runtime external)")
 	fs.StringVar(&cfg.adminURL, "admin-url", "", "admin URL of a restate-server you run")
 	fs.StringVar(&cfg.image, "image", "", "container image of restate-server, pulled when missing (default "+rt.DefaultImage+")")
@@ -126,18 +126,18 @@ func parseArgs(args []string, stdout io.Writer) (config, []string, error) {
 	if err := checkHTMLPath(cfg.html); err != nil {
 		return cfg, nil, err
 	}
-	if err := checkRuntime("", cfg.runtime, "auto", "native", "container", "external"); err != nil {
+	if cfg.runtime, err = checkRuntime("", *kind, rt.Kinds...); err != nil {
 		return cfg, nil, err
 	}
 	external := cfg.restateURL != "" || cfg.adminURL != ""
 	switch {
 	case external && (cfg.restateURL == "" || cfg.adminURL == ""):
 		return cfg, nil, usageErr("", "--restate-url and --admin-url go together")
-	case external && flagSet(fs, "runtime") && cfg.runtime != "external":
+	case external && flagSet(fs, "runtime") && cfg.runtime != rt.External:
 		return cfg, nil, usageErr("", "--restate-url and --admin-url use a server you run: not with --runtime %s", cfg.runtime)
 	case external:
-		cfg.runtime = "external"
-	case cfg.runtime == "external":
+		cfg.runtime = rt.External
+	case cfg.runtime == rt.External:
 		return cfg, nil, usageErr("", "--runtime external needs --restate-url and --admin-url")
 	}
 	if err := checkImage("", cfg.runtime, cfg.image); err != nil {
@@ -209,7 +209,7 @@ func gradeMany(ctx context.Context, exs []grader.Exercise, root string, cfg conf
 	}
 
 	slots := make(chan struct{}, allAtOnce)
-	if cfg.runtime == "external" {
+	if cfg.runtime == rt.External {
 		slots = make(chan struct{}, 1)
 	}
 	go func() { // started in the catalogue's order, as slots free up

@@ -7,24 +7,30 @@ import (
 	"strings"
 
 	"idempotency/grader/overlay"
+	rt "idempotency/grader/runtime"
 	"idempotency/grader/submission"
 )
 
 // Usage checks: everything a command line can get wrong is found here, before anything
 // is built or started, and reported in one line with exit status 2.
 
-// checkRuntime checks --runtime against the kinds the command can use.
-func checkRuntime(cmd, kind string, allowed ...string) error {
-	if slices.Contains(allowed, kind) {
-		return nil
+// checkRuntime turns --runtime into a kind the command can use.
+func checkRuntime(cmd, flag string, allowed ...rt.Kind) (rt.Kind, error) {
+	kind, err := rt.ParseKind(flag)
+	if err == nil && slices.Contains(allowed, kind) {
+		return kind, nil
 	}
-	if kind == "external" {
-		return usageErr(cmd, "--runtime external is not for this command: it starts its own restate-server (use %s)", orList(allowed))
+	if kind == rt.External {
+		return "", usageErr(cmd, "--runtime external is not for this command: it starts its own restate-server (use %s)", orList(allowed))
 	}
-	return usageErr(cmd, "unknown runtime %q (want %s)", kind, orList(allowed))
+	return "", usageErr(cmd, "unknown runtime %q (want %s)", flag, orList(allowed))
 }
 
-func orList(xs []string) string {
+func orList(kinds []rt.Kind) string {
+	xs := make([]string, len(kinds))
+	for i, k := range kinds {
+		xs[i] = string(k)
+	}
 	if len(xs) < 2 {
 		return strings.Join(xs, "")
 	}
@@ -32,8 +38,8 @@ func orList(xs []string) string {
 }
 
 // checkImage refuses --image where no container runs.
-func checkImage(cmd, kind, image string) error {
-	if image != "" && kind != "auto" && kind != "container" {
+func checkImage(cmd string, kind rt.Kind, image string) error {
+	if image != "" && kind != rt.Auto && kind != rt.Container {
 		return usageErr(cmd, "--image is for --runtime container (or auto), not %s", kind)
 	}
 	return nil

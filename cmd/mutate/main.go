@@ -48,12 +48,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "", "also write DIR/mutants.json")
 	list := fs.Bool("list", false, "list the mutants without grading them")
 	timeout := fs.Duration("timeout", mutate.DefaultTimeout, "bound on one mutant's grading")
-	kind := fs.String("runtime", "native", "restate-server runtime")
+	kindFlag := fs.String("runtime", "native", "restate-server runtime: native, container or auto")
 	noLimits := fs.Bool("no-limits", false, "grade without the batch's limits")
 	retries := fs.Int("retries", 1, "grade a mutant again when the grader could not judge it, up to N times")
 	rescore := fs.String("rescore", "", "re-score a mutants.json with the current equivalent lists, without grading")
 	minScore := fs.Float64("min-score", 0, "exit 1 when an exercise's mutation score (percent) is lower")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	kind, err := runtime.ParseKind(*kindFlag)
+	if err != nil {
 		return err
 	}
 	var ops []mutate.Operator
@@ -154,7 +158,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stderr, "grading %d mutants with seed %d and %d workers\n", len(jobs), *seed, *workers)
 	results := mutate.Run(ctx, jobs, mutate.Options{
-		Root: root, Seed: *seed, Workers: *workers, Timeout: *timeout, Runtime: runtime.Config{Kind: *kind}, Limits: limits, Retries: *retries,
+		Root: root, Seed: *seed, Workers: *workers, Timeout: *timeout, Runtime: runtime.Config{Kind: kind}, Limits: limits, Retries: *retries,
 		Done: func(done, total int, r mutate.Result) {
 			fmt.Fprintf(stderr, "[%d/%d] %s %s %s (%s)\n", done, total, r.Mutant.Exercise, r.Status, r.Mutant.ID, r.Duration.Round(100*time.Millisecond))
 		},

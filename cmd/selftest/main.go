@@ -42,10 +42,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	seedList := fs.String("seeds", "1", "comma-separated seeds: every case is graded with each; the matrix shows the first")
 	workers := fs.Int("workers", batch.DefaultWorkers(), "gradings at once (default: the batch's, two per core)")
 	noLimits := fs.Bool("no-limits", false, "grade without the batch's limits")
-	kind := fs.String("runtime", "native", "restate-server runtime")
+	kindFlag := fs.String("runtime", "native", "restate-server runtime: native, container or auto")
 	minKills := fs.Int("min-kills", 1, "fail when a criterion is killed by fewer broken copies")
 	only := fs.String("only", "", "comma-separated exercise ids (default: all)")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	kind, err := runtime.ParseKind(*kindFlag)
+	if err != nil {
 		return err
 	}
 	seeds, err := parseSeeds(*seedList)
@@ -78,7 +82,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stderr, "grading %d cases x %d seeds with %d workers, as a batch does\n", len(cases), len(seeds), *workers)
 	start := time.Now()
 	results := selftest.Run(ctx, cases, selftest.Options{
-		Root: root, Seeds: seeds, Workers: *workers, Runtime: runtime.Config{Kind: *kind}, Limits: limits,
+		Root: root, Seeds: seeds, Workers: *workers, Runtime: runtime.Config{Kind: kind}, Limits: limits,
 		Done: func(done, total int, r selftest.Result) {
 			fmt.Fprintf(stderr, "[%d/%d] %s %s seed %d: %d/%d\n", done, total, r.Case.Exercise.ID, r.Case.Name, r.Seed, r.Report.Score, r.Report.MaxScore)
 		},

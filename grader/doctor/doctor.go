@@ -178,7 +178,7 @@ func checkServer(ctx context.Context) (Finding, bool) {
 func checkDocker(ctx context.Context, image string) []Finding {
 	choice := runtime.Choose(ctx, image)
 	auto := Finding{Check: "runtime auto", Level: OK,
-		What: fmt.Sprintf("uses the %s: %s", runtime.Describe(choice.Kind), choice.Why)}
+		What: fmt.Sprintf("uses the %s: %s", choice.Kind.Describe(), choice.Why)}
 	if !runtime.DockerAvailable(ctx) {
 		return []Finding{{Check: "Docker", Level: Note,
 			What: "no Docker engine answered: fine, the grader runs restate-server as a native binary"}, auto}
@@ -191,7 +191,7 @@ func checkDocker(ctx context.Context, image string) []Finding {
 		f.Level, f.What = Note, fmt.Sprintf("could not look for %s: %v", image, err)
 	case present:
 		f.Level, f.What = OK, image+" is present"
-	case choice.Kind == "container":
+	case choice.Kind == runtime.Container:
 		f.Level, f.What = Note, image+" is not present: the first run pulls it (progress on the terminal)"
 		f.Fix = "nothing to do; to pull it now: docker pull " + image + " (without a registry: build it from the npm binary with .ci/restate-image.sh)"
 	default:

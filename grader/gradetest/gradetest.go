@@ -28,10 +28,10 @@ func Root(t testing.TB) string {
 
 // Grade grades the package at dir (relative to the module root) with the native
 // runtime, unless kind says otherwise.
-func Grade(t testing.TB, ex grader.Exercise, dir string, seed uint64, kind string) *grader.Report {
+func Grade(t testing.TB, ex grader.Exercise, dir string, seed uint64, kind rt.Kind) *grader.Report {
 	t.Helper()
 	if kind == "" {
-		kind = "native"
+		kind = rt.Native
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()

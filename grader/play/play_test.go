@@ -79,7 +79,7 @@ func TestPlayCommandsWork(t *testing.T) {
 	go func() {
 		done <- play.Run(ctx, ex1grader.Exercise(), grader.Options{
 			Dir: filepath.Join(root, "solutions/ex1"), Root: root, Seed: 3,
-			Runtime: runtime.Config{Kind: "native"}, Progress: io.Discard,
+			Runtime: runtime.Config{Kind: runtime.Native}, Progress: io.Discard,
 		}, pw)
 		pw.Close()
 	}()
@@ -166,7 +166,7 @@ func TestPlayExplainsRetries(t *testing.T) {
 		done <- play.Run(ctx, probe, grader.Options{
 			Dir: filepath.Join(root, probe.Stub), Root: root, Seed: 3,
 			// A budget large enough that the invocations are still backing off when polled.
-			Runtime: runtime.Config{Kind: "native", RetryMaxAttempts: 1000}, Progress: io.Discard,
+			Runtime: runtime.Config{Kind: runtime.Native, RetryMaxAttempts: 1000}, Progress: io.Discard,
 		}, pw)
 		pw.Close()
 	}()

@@ -15,7 +15,7 @@ import (
 
 // Choice is what --runtime auto picks, and why, in words for a person.
 type Choice struct {
-	Kind string // "container" or "native"
+	Kind Kind // Container or Native
 	Why  string
 	// Pull says that the container's image is not in the engine yet and will be pulled
 	// on first use.
@@ -30,7 +30,7 @@ func Choose(ctx context.Context, image string) Choice {
 	if image == "" {
 		image = DefaultImage
 	}
-	native := func(why string) Choice { return Choice{Kind: "native", Why: why} }
+	native := func(why string) Choice { return Choice{Kind: Native, Why: why} }
 	if !DockerAvailable(ctx) {
 		return native("no Docker engine answered")
 	}
@@ -42,10 +42,10 @@ func Choose(ctx context.Context, image string) Choice {
 	case err != nil:
 		return native(fmt.Sprintf("could not inspect image %s: %v", image, err))
 	case !present:
-		return Choice{Kind: "container", Pull: true,
+		return Choice{Kind: Container, Pull: true,
 			Why: fmt.Sprintf("a Docker engine answered; image %s is pulled on first use", image)}
 	}
-	return Choice{Kind: "container", Why: fmt.Sprintf("a Docker engine answered and image %s is present", image)}
+	return Choice{Kind: Container, Why: fmt.Sprintf("a Docker engine answered and image %s is present", image)}
 }
 
 // hostNetworkElsewhere says why a container on the engine's host network would not be on
@@ -85,17 +85,4 @@ func osName() string {
 		return "Windows"
 	}
 	return goruntime.GOOS
-}
-
-// Describe names a server kind for people: "native binary", "container", "external server".
-func Describe(kind string) string {
-	switch kind {
-	case "container":
-		return "container"
-	case "native":
-		return "native binary"
-	case "external":
-		return "external server"
-	}
-	return kind
 }

@@ -127,7 +127,7 @@ func runContainer(ctx context.Context, cfg Config) (_ *containerServer, err erro
 	return s, nil
 }
 
-func (s *containerServer) Kind() string       { return "container" }
+func (s *containerServer) Kind() Kind         { return Container }
 func (s *containerServer) IngressURL() string { return s.ports.ingressURL() }
 func (s *containerServer) AdminURL() string   { return s.ports.adminURL() }
 

@@ -45,9 +45,9 @@ func requireDocker(t *testing.T) {
 func TestContainerLifecycle(t *testing.T) {
 	requireDocker(t)
 	var log syncBuffer
-	s := startServer(t, Config{Kind: "container", Log: serverLogTo(t, &log)})
+	s := startServer(t, Config{Kind: Container, Log: serverLogTo(t, &log)})
 	cs := s.(*containerServer)
-	assert.Equal(t, "container", s.Kind())
+	assert.Equal(t, Container, s.Kind())
 	assertLoopbackOnly(t, s, cs.ports)
 	require.NoError(t, querySQL(t.Context(), s.AdminURL()))
 
@@ -85,7 +85,7 @@ func TestContainerSideBySide(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range servers {
 		wg.Go(func() {
-			s, err := Start(t.Context(), Config{Kind: "container", Log: serverLog(t)})
+			s, err := Start(t.Context(), Config{Kind: Container, Log: serverLog(t)})
 			if s != nil {
 				t.Cleanup(func() { assert.NoError(t, s.Stop()) })
 			}
@@ -108,7 +108,7 @@ func TestContainerStartFailureRemovesContainer(t *testing.T) {
 	before := ownContainers(t)
 	// Start refuses a negative budget; past that check, the server's config parser rejects
 	// it at start, which is a server that exits before it is ready.
-	s, err := startContainer(t.Context(), Config{Kind: "container", RetryMaxAttempts: -1, Image: DefaultImage, Log: serverLog(t), Progress: io.Discard})
+	s, err := startContainer(t.Context(), Config{Kind: Container, RetryMaxAttempts: -1, Image: DefaultImage, Log: serverLog(t), Progress: io.Discard})
 	if s != nil {
 		t.Cleanup(func() { s.Stop() })
 	}
@@ -123,7 +123,7 @@ func TestContainerUnpullableImageFails(t *testing.T) {
 	requireDocker(t)
 	before := ownContainers(t)
 	var progress bytes.Buffer
-	s, err := Start(t.Context(), Config{Kind: "container", Image: "127.0.0.1:1/idempotency-grader/no-such-image:0", Progress: &progress})
+	s, err := Start(t.Context(), Config{Kind: Container, Image: "127.0.0.1:1/idempotency-grader/no-such-image:0", Progress: &progress})
 	assert.Nil(t, s)
 	assert.ErrorIs(t, err, errPull)
 	assert.ErrorContains(t, err, ".ci/restate-image.sh", "the error says what to do without a registry")
@@ -135,7 +135,7 @@ func TestContainerUnpullableImageFails(t *testing.T) {
 // (this test process) is kept.
 func TestSweepContainers(t *testing.T) {
 	requireDocker(t)
-	s := startServer(t, Config{Kind: "container", Log: serverLog(t)})
+	s := startServer(t, Config{Kind: Container, Log: serverLog(t)})
 	live := s.(*containerServer).ctr.GetContainerID()
 	cli := dockerClient(t)
 	res, err := cli.ContainerInspect(t.Context(), live, client.ContainerInspectOptions{})
@@ -186,7 +186,7 @@ func TestAutoChoosesContainerWhenImagePresent(t *testing.T) {
 	requireDocker(t)
 	var progress bytes.Buffer
 	s := startServer(t, Config{Progress: &progress, Log: serverLog(t)})
-	assert.Equal(t, "container", s.Kind())
+	assert.Equal(t, Container, s.Kind())
 	assert.Contains(t, progress.String(), "restate-server: container (")
 }
 

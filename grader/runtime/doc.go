@@ -1,7 +1,7 @@
 // Package runtime gives the grader a real restate-server, three ways: the native binary
 // (installed with npm into the per-user cache on first use), a container started with
 // testcontainers-go on the host network (its image pulled on first use, with progress),
-// or an external server someone else runs. Choose says which one "auto" takes here, and why.
+// or an external server someone else runs. Choose says which one Auto takes here, and why.
 //
 // Every server it starts binds only to 127.0.0.1 on ports chosen per run, so several graders
 // can run side by side, and uses a fast retry policy that kills an invocation once its attempt

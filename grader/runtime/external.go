@@ -42,7 +42,7 @@ func baseURL(what, raw string) (string, error) {
 	return strings.TrimRight(raw, "/"), nil
 }
 
-func (s *externalServer) Kind() string       { return "external" }
+func (s *externalServer) Kind() Kind         { return External }
 func (s *externalServer) IngressURL() string { return s.ingress }
 func (s *externalServer) AdminURL() string   { return s.admin }
 

@@ -115,7 +115,7 @@ func childEnv(ours map[string]string) []string {
 	return append(env, submission.OwnerEnvVar())
 }
 
-func (s *nativeServer) Kind() string       { return "native" }
+func (s *nativeServer) Kind() Kind         { return Native }
 func (s *nativeServer) IngressURL() string { return s.ports.ingressURL() }
 func (s *nativeServer) AdminURL() string   { return s.ports.adminURL() }
 

@@ -16,9 +16,9 @@ import (
 
 func TestNativeLifecycle(t *testing.T) {
 	var log syncBuffer
-	s := startServer(t, Config{Kind: "native", Log: serverLogTo(t, &log)})
+	s := startServer(t, Config{Kind: Native, Log: serverLogTo(t, &log)})
 	ns := s.(*nativeServer)
-	assert.Equal(t, "native", s.Kind())
+	assert.Equal(t, Native, s.Kind())
 	assertLoopbackOnly(t, s, ns.ports)
 	require.NoError(t, querySQL(t.Context(), s.AdminURL()))
 
@@ -54,7 +54,7 @@ func TestNativeSideBySide(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range servers {
 		wg.Go(func() {
-			s, err := Start(t.Context(), Config{Kind: "native", Log: serverLog(t)})
+			s, err := Start(t.Context(), Config{Kind: Native, Log: serverLog(t)})
 			if s != nil {
 				t.Cleanup(func() { assert.NoError(t, s.Stop()) })
 			}
@@ -76,7 +76,7 @@ func TestNativeSideBySide(t *testing.T) {
 // silently and leave broken handlers hanging for minutes. Observe the behaviour instead.
 func TestNativeRetryPolicyKillsAfterBudget(t *testing.T) {
 	const budget = 3
-	s := startServer(t, Config{Kind: "native", RetryMaxAttempts: budget, Log: serverLog(t)})
+	s := startServer(t, Config{Kind: Native, RetryMaxAttempts: budget, Log: serverLog(t)})
 	ts := startTestService(t)
 	register(t, s, ts)
 
@@ -101,7 +101,7 @@ func TestNativeForcedReplay(t *testing.T) {
 		{name: "on: suspends at each await and replays", forced: true, wantReplays: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := startServer(t, Config{Kind: "native", ForcedReplay: tc.forced, Log: serverLog(t)})
+			s := startServer(t, Config{Kind: Native, ForcedReplay: tc.forced, Log: serverLog(t)})
 			ts := startTestService(t)
 			register(t, s, ts)
 			status, body := post(t, s.IngressURL()+"/Steps/Two", "")
@@ -124,7 +124,7 @@ func TestNativeStartFailureShowsLogTail(t *testing.T) {
 	t.Setenv("RESTATE_SERVER_BIN", fake)
 
 	before, _ := filepath.Glob(filepath.Join(os.TempDir(), "restate-grader-*"))
-	s, err := Start(t.Context(), Config{Kind: "native"})
+	s, err := Start(t.Context(), Config{Kind: Native})
 	require.Error(t, err)
 	assert.Nil(t, s)
 	assert.ErrorContains(t, err, "disk is made of cheese")
@@ -143,7 +143,7 @@ func TestNativeRetriesWhenAPortIsTaken(t *testing.T) {
 	t.Setenv("RESTATE_SERVER_BIN", fake)
 
 	var progress bytes.Buffer
-	_, err := Start(t.Context(), Config{Kind: "native", Progress: &progress})
+	_, err := Start(t.Context(), Config{Kind: Native, Progress: &progress})
 	require.Error(t, err)
 	assert.ErrorIs(t, err, errAddrInUse)
 	runs, err := os.ReadFile(filepath.Join(dir, "runs"))
@@ -153,7 +153,7 @@ func TestNativeRetriesWhenAPortIsTaken(t *testing.T) {
 }
 
 func TestNativeStopConcurrently(t *testing.T) {
-	s := startServer(t, Config{Kind: "native", Log: serverLog(t)})
+	s := startServer(t, Config{Kind: Native, Log: serverLog(t)})
 	pid := s.(*nativeServer).proc.cmd.Process.Pid
 	var wg sync.WaitGroup
 	for range 4 {

@@ -16,7 +16,7 @@ const DefaultImage = "docker.restate.dev/restatedev/restate:" + Version
 
 // Server is a restate-server the grader uses.
 type Server interface {
-	Kind() string       // "native", "container" or "external"
+	Kind() Kind         // Native, Container or External
 	IngressURL() string // e.g. "http://127.0.0.1:41234" (no trailing slash)
 	AdminURL() string   // e.g. "http://127.0.0.1:41235"
 	// Restart stops the server and starts it again on the same data dir and the same ports;
@@ -29,7 +29,7 @@ type Server interface {
 
 // Config says which server to use and how to configure it.
 type Config struct {
-	Kind string // "auto" (default when ""), "native", "container", "external"
+	Kind Kind // Auto when "", Native, Container or External
 	// RetryMaxAttempts is the default retry policy's attempt budget (0 = 10).
 	// Policy: initial 50ms, max interval 500ms, on max attempts: kill.
 	RetryMaxAttempts int
@@ -42,7 +42,7 @@ type Config struct {
 	Progress     io.Writer // short human messages: which runtime was chosen and why, download progress (nil = discard)
 }
 
-// Start starts (or, for "external", connects to) a server and returns once it is ready:
+// Start starts (or, for External, connects to) a server and returns once it is ready:
 // ready means POST {admin}/query with `SELECT id FROM sys_invocation LIMIT 1` answers 200.
 func Start(ctx context.Context, cfg Config) (Server, error) {
 	if cfg.RetryMaxAttempts < 0 {
@@ -50,32 +50,32 @@ func Start(ctx context.Context, cfg Config) (Server, error) {
 	}
 	cfg = cfg.withDefaults()
 	switch cfg.Kind {
-	case "auto":
+	case Auto:
 		c := Choose(ctx, cfg.Image)
-		fmt.Fprintf(cfg.Progress, "restate-server: %s (%s)\n", Describe(c.Kind), c.Why)
+		fmt.Fprintf(cfg.Progress, "restate-server: %s (%s)\n", c.Kind.Describe(), c.Why)
 		cfg.Kind = c.Kind
 		s, err := Start(ctx, cfg)
 		if err != nil && c.Pull && errors.Is(err, errPull) && ctx.Err() == nil {
 			// No registry reachable (offline, say): the native binary still grades.
 			fmt.Fprintf(cfg.Progress, "restate-server: %v; using the native binary instead\n", err)
-			cfg.Kind = "native"
+			cfg.Kind = Native
 			return Start(ctx, cfg)
 		}
 		return s, err
-	case "native":
+	case Native:
 		return startNative(ctx, cfg)
-	case "container":
+	case Container:
 		return startContainer(ctx, cfg)
-	case "external":
+	case External:
 		return connectExternal(ctx, cfg)
 	default:
-		return nil, fmt.Errorf("unknown restate-server kind %q (want auto, native, container or external)", cfg.Kind)
+		return nil, fmt.Errorf("unknown restate-server kind %q (want %s)", cfg.Kind, orList(Kinds))
 	}
 }
 
 func (c Config) withDefaults() Config {
 	if c.Kind == "" {
-		c.Kind = "auto"
+		c.Kind = Auto
 	}
 	if c.RetryMaxAttempts == 0 {
 		c.RetryMaxAttempts = 10

@@ -11,11 +11,11 @@ import (
 )
 
 func TestExternal(t *testing.T) {
-	owner := startServer(t, Config{Kind: "native", Log: serverLog(t)})
+	owner := startServer(t, Config{Kind: Native, Log: serverLog(t)})
 
 	// Trailing slashes as users type them are dropped, so callers can append paths.
-	s := startServer(t, Config{Kind: "external", AdminURL: owner.AdminURL() + "/", IngressURL: owner.IngressURL() + "/"})
-	assert.Equal(t, "external", s.Kind())
+	s := startServer(t, Config{Kind: External, AdminURL: owner.AdminURL() + "/", IngressURL: owner.IngressURL() + "/"})
+	assert.Equal(t, External, s.Kind())
 	assert.Equal(t, owner.AdminURL(), s.AdminURL())
 	assert.Equal(t, owner.IngressURL(), s.IngressURL())
 	assert.Error(t, s.Restart(t.Context()))
@@ -31,9 +31,9 @@ func TestStartRejectsBadConfig(t *testing.T) {
 	}
 	for _, tc := range []testCase{
 		{name: "unknown kind", cfg: Config{Kind: "vm"}, wantErr: `unknown restate-server kind "vm"`},
-		{name: "negative retry budget", cfg: Config{Kind: "native", RetryMaxAttempts: -1}, wantErr: "retry max attempts"},
-		{name: "external without admin url", cfg: Config{Kind: "external", IngressURL: "http://127.0.0.1:1"}, wantErr: "admin url is empty"},
-		{name: "external with a bad url", cfg: Config{Kind: "external", IngressURL: "127.0.0.1:1", AdminURL: "http://127.0.0.1:1"}, wantErr: "not an http(s) url"},
+		{name: "negative retry budget", cfg: Config{Kind: Native, RetryMaxAttempts: -1}, wantErr: "retry max attempts"},
+		{name: "external without admin url", cfg: Config{Kind: External, IngressURL: "http://127.0.0.1:1"}, wantErr: "admin url is empty"},
+		{name: "external with a bad url", cfg: Config{Kind: External, IngressURL: "127.0.0.1:1", AdminURL: "http://127.0.0.1:1"}, wantErr: "not an http(s) url"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, err := Start(t.Context(), tc.cfg)
@@ -48,7 +48,7 @@ func TestStartRejectsBadConfig(t *testing.T) {
 func TestAutoFallsBackToNative(t *testing.T) {
 	var progress bytes.Buffer
 	s := startServer(t, Config{Image: "127.0.0.1:1/idempotency-grader/no-such-image:0", Progress: &progress, Log: serverLog(t)})
-	assert.Equal(t, "native", s.Kind())
+	assert.Equal(t, Native, s.Kind())
 	out := progress.String()
 	if DockerAvailable(t.Context()) {
 		assert.Contains(t, out, "restate-server: container (a Docker engine answered; image 127.0.0.1:1/idempotency-grader/no-such-image:0 is pulled on first use)")
@@ -62,7 +62,7 @@ func TestChooseSaysWhy(t *testing.T) {
 	t.Run("no engine", func(t *testing.T) {
 		t.Setenv("DOCKER_HOST", "unix://"+t.TempDir()+"/docker.sock")
 		c := Choose(t.Context(), "")
-		assert.Equal(t, Choice{Kind: "native", Why: "no Docker engine answered"}, c)
+		assert.Equal(t, Choice{Kind: Native, Why: "no Docker engine answered"}, c)
 	})
 	t.Run("engine on another machine", func(t *testing.T) {
 		// Judged from the address alone: nothing is dialled.
@@ -73,8 +73,18 @@ func TestChooseSaysWhy(t *testing.T) {
 		t.Setenv("DOCKER_HOST", "unix://"+t.TempDir()+"/docker.sock")
 		assert.Empty(t, hostNetworkElsewhere(t.Context()))
 	})
-	assert.Equal(t, "native binary", Describe("native"))
-	assert.Equal(t, "container", Describe("container"))
+	assert.Equal(t, "native binary", Native.Describe())
+	assert.Equal(t, "container", Container.Describe())
+}
+
+func TestParseKind(t *testing.T) {
+	for _, k := range Kinds {
+		got, err := ParseKind(string(k))
+		assert.NoError(t, err)
+		assert.Equal(t, k, got)
+	}
+	_, err := ParseKind("podman")
+	assert.EqualError(t, err, `unknown restate-server kind "podman" (want auto, native, container or external)`)
 }
 
 func TestDockerAvailableIsQuick(t *testing.T) {

@@ -23,7 +23,7 @@ func TestReusedKeysFindsARepeatedSeed(t *testing.T) {
 	root := gradetest.Root(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	s := &servers{ex: ex1.Exercise(), cfg: runtime.Config{Kind: "native"}, progress: io.Discard, reuse: true}
+	s := &servers{ex: ex1.Exercise(), cfg: runtime.Config{Kind: runtime.Native}, progress: io.Discard, reuse: true}
 	require.NoError(t, s.ensure(ctx))
 	defer s.stop()
 	grade := func(seed uint64) time.Time {

@@ -85,14 +85,14 @@ func Run(ctx context.Context, ex grader.Exercise, opts Options) error {
 	}
 
 	srv := &servers{ex: ex, cfg: opts.Grade.Runtime, progress: opts.Progress}
-	srv.reuse = !opts.SeedSet && !hasExclusive(ex) && srv.cfg.Kind != "external"
+	srv.reuse = !opts.SeedSet && !hasExclusive(ex) && srv.cfg.Kind != runtime.External
 	defer srv.stop()
 	if !srv.reuse {
 		why := "your --seed repeats every object key, so each run needs a fresh server"
 		if hasExclusive(ex) {
 			why = ex.ID + " has scenarios that restart restate-server, so each run starts its own"
 		}
-		if srv.cfg.Kind == "external" {
+		if srv.cfg.Kind == runtime.External {
 			why = "the server is yours"
 		}
 		fmt.Fprintf(opts.Progress, "watch: %s\n", why)
@@ -221,7 +221,7 @@ func gradeOnce(ctx context.Context, ex grader.Exercise, opts Options, srv *serve
 		}
 		if srv.reuse && srv.server != nil {
 			// Not "external": say which server it is, and that it stays up.
-			rep.Runtime = runtime.Describe(srv.server.Kind()) + ", kept running between runs"
+			rep.Runtime = srv.server.Kind().Describe() + ", kept running between runs"
 		}
 		if !srv.reuse || attempt > 1 {
 			return rep, nil
@@ -275,13 +275,13 @@ func (s *servers) ensure(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("start restate-server: %w", err)
 	}
-	fmt.Fprintf(s.progress, "watch: restate-server (%s) ready in %s\n", runtime.Describe(srv.Kind()), time.Since(began).Round(10*time.Millisecond))
+	fmt.Fprintf(s.progress, "watch: restate-server (%s) ready in %s\n", srv.Kind().Describe(), time.Since(began).Round(10*time.Millisecond))
 	s.server = srv
 	return nil
 }
 
 func (s *servers) external() runtime.Config {
-	return runtime.Config{Kind: "external", IngressURL: s.server.IngressURL(), AdminURL: s.server.AdminURL(), Progress: io.Discard}
+	return runtime.Config{Kind: runtime.External, IngressURL: s.server.IngressURL(), AdminURL: s.server.AdminURL(), Progress: io.Discard}
 }
 
 func (s *servers) stop() {

@@ -68,7 +68,7 @@ func TestWatchRegradesOnSave(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- watch.Run(ctx, ex1.Exercise(), watch.Options{
-			Grade:    grader.Options{Dir: dir, Root: root, Runtime: runtime.Config{Kind: "native"}},
+			Grade:    grader.Options{Dir: dir, Root: root, Runtime: runtime.Config{Kind: runtime.Native}},
 			Debounce: 100 * time.Millisecond,
 			Out:      &out, Progress: &out,
 			Render:   func(w io.Writer, r *grader.Report) error { return report.Text(w, r, false) },
