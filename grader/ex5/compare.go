@@ -3,7 +3,6 @@ package ex5
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"idempotency/contract/ex5"
 	"idempotency/grader"
@@ -12,36 +11,37 @@ import (
 // diffRecord lists how rec differs from the record of w with status wantStatus (any
 // status when wantStatus is empty); "" when it does not.
 func diffRecord(w webhook, wantStatus string, rec ex5.WebhookStatus) string {
-	var d []string
-	if rec.ID != w.ID {
-		d = append(d, fmt.Sprintf("id is %q, expected %q", rec.ID, w.ID))
+	var d grader.Diff
+	d.Str("id", w.ID, rec.ID)
+	d.Str("type", w.Type, rec.Type)
+	if wantStatus != "" {
+		d.Str("status", wantStatus, rec.Status)
 	}
-	if rec.Type != w.Type {
-		d = append(d, fmt.Sprintf("type is %q, expected %q", rec.Type, w.Type))
-	}
-	if wantStatus != "" && rec.Status != wantStatus {
-		d = append(d, fmt.Sprintf("status is %q, expected %q", rec.Status, wantStatus))
-	}
-	return strings.Join(d, "; ")
+	return d.String()
 }
 
 // diffStored lists how two records of one webhook differ in what a duplicate delivery
 // must not change: status, processedAt and replays.
 func diffStored(want, got ex5.WebhookStatus) string {
-	var d []string
-	if got.ID != want.ID {
-		d = append(d, fmt.Sprintf("id %q != %q", got.ID, want.ID))
-	}
-	if got.Status != want.Status {
-		d = append(d, fmt.Sprintf("status %q != %q", got.Status, want.Status))
-	}
-	if !got.ProcessedAt.Equal(want.ProcessedAt) {
-		d = append(d, fmt.Sprintf("processedAt %s != %s", got.ProcessedAt.Format("15:04:05.000000"), want.ProcessedAt.Format("15:04:05.000000")))
-	}
-	if got.Replays != want.Replays {
-		d = append(d, fmt.Sprintf("replays %d != %d", got.Replays, want.Replays))
-	}
-	return strings.Join(d, ", ")
+	d := storedDiff(want, got)
+	return d.String()
+}
+
+// diffDuplicate is diffStored for the answer to a duplicate of w, whose type must be
+// w's too.
+func diffDuplicate(w webhook, first, got ex5.WebhookStatus) string {
+	d := storedDiff(first, got)
+	d.Str("type", w.Type, got.Type)
+	return d.String()
+}
+
+func storedDiff(want, got ex5.WebhookStatus) grader.Diff {
+	var d grader.Diff
+	d.Str("id", want.ID, got.ID)
+	d.Str("status", want.Status, got.Status)
+	d.Time("processedAt", want.ProcessedAt, got.ProcessedAt)
+	d.Int("replays", want.Replays, got.Replays)
+	return d
 }
 
 func recordExpectation(w webhook, status string) string {

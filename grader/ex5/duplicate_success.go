@@ -133,10 +133,7 @@ func redeliver(ctx context.Context, env *grader.Env, hooks []processed, dups []d
 			return err
 		}
 		rec := early.rec
-		if d := diffStored(first, rec); d != "" || rec.Type != w.Type {
-			if d == "" {
-				d = fmt.Sprintf("type %q != %q", rec.Type, w.Type)
-			}
+		if d := diffDuplicate(w, first, rec); d != "" {
 			return grader.Fail(sent, "the record the first delivery returned: "+describe(first), "%s: %s", describe(rec), d).
 				WithHint("return the stored record unchanged for a duplicate, whatever its body says")
 		}
@@ -229,10 +226,7 @@ func duplicatesDuring(ctx context.Context, env *grader.Env) error {
 			"%d gateway calls:\n%s", len(calls), calls).WithHint(noGatewayHint)
 	}
 	for i, a := range got {
-		if d := diffStored(first.rec, a.rec); d != "" || a.rec.Type != w.Type {
-			if d == "" {
-				d = fmt.Sprintf("type %q != %q", a.rec.Type, w.Type)
-			}
+		if d := diffDuplicate(w, first.rec, a.rec); d != "" {
 			return grader.Fail(fmt.Sprintf("%s: duplicate %d", sent, i+1), "the record the first delivery returned: "+describe(first.rec),
 				"%s: %s", describe(a.rec), d).WithHint("return the stored record unchanged for a duplicate")
 		}

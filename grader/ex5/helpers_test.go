@@ -126,3 +126,22 @@ func TestWords(t *testing.T) {
 	assert.Equal(t, "4m30s ago", ago(-insideTolerance))
 	assert.Equal(t, "5m30s in the future", ago(outsideTolerance))
 }
+
+func TestDiffDuplicateAndReplayed(t *testing.T) {
+	at := time.Date(2026, 12, 2, 18, 0, 0, 0, time.UTC)
+	w := webhook{ID: "evt-1", Type: ex5.PaymentSucceeded}
+	first := ex5.WebhookStatus{ID: "evt-1", Type: ex5.PaymentSucceeded, Status: ex5.StatusProcessed, ProcessedAt: at}
+	assert.Empty(t, diffDuplicate(w, first, first))
+	changed := first
+	changed.Type = ex5.PaymentFailed
+	assert.Equal(t, `type "payment.failed", expected "payment.succeeded"`, diffDuplicate(w, first, changed))
+
+	replayed := first
+	replayed.Replays, replayed.LastReplayedAt = 1, at.Add(time.Second)
+	assert.Empty(t, diffReplayed(w, first, 1, replayed))
+	assert.Equal(t, "replays 1, expected 2", diffReplayed(w, first, 2, replayed))
+	replayed.ProcessedAt, replayed.LastReplayedAt = at.Add(time.Second), time.Time{}
+	d := diffReplayed(w, first, 1, replayed)
+	assert.Contains(t, d, "a replay keeps it")
+	assert.Contains(t, d, "lastReplayedAt is not set")
+}

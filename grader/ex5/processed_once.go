@@ -119,8 +119,10 @@ func readBack(ctx context.Context, env *grader.Env, p processed) error {
 		return f
 	}
 	d := diffRecord(p.w, ex5.StatusProcessed, stored)
-	if d == "" && !stored.ProcessedAt.Equal(p.rec.ProcessedAt) {
-		d = fmt.Sprintf("processedAt %s != %s", stored.ProcessedAt.Format(time.RFC3339Nano), p.rec.ProcessedAt.Format(time.RFC3339Nano))
+	if d == "" {
+		var t grader.Diff
+		t.Time("processedAt", p.rec.ProcessedAt, stored.ProcessedAt)
+		d = t.String()
 	}
 	if d != "" {
 		return grader.Fail(sent, "the record its delivery answered: "+describe(p.rec), "%s: %s", describe(stored), d).WithHint(restartHint)

@@ -136,23 +136,18 @@ func replayOnce(ctx context.Context, env *grader.Env, w webhook, first ex5.Webho
 
 // diffReplayed lists how rec differs from w's record after n replays.
 func diffReplayed(w webhook, first ex5.WebhookStatus, n int, rec ex5.WebhookStatus) string {
-	d := diffRecord(w, "", rec)
-	add := func(s string) {
-		if d != "" {
-			d += "; "
-		}
-		d += s
-	}
-	if rec.Replays != n {
-		add(fmt.Sprintf("replays is %d, expected %d", rec.Replays, n))
-	}
+	var d grader.Diff
+	d.Str("id", w.ID, rec.ID)
+	d.Str("type", w.Type, rec.Type)
+	d.Int("replays", n, rec.Replays)
 	if !rec.ProcessedAt.Equal(first.ProcessedAt) {
-		add("processedAt changed: it is when the webhook was first processed, and a replay keeps it")
+		d.Note("processedAt %s, expected %s: it is when the webhook was first processed, and a replay keeps it",
+			rec.ProcessedAt.UTC().Format(time.RFC3339Nano), first.ProcessedAt.UTC().Format(time.RFC3339Nano))
 	}
 	if rec.LastReplayedAt.IsZero() {
-		add("lastReplayedAt is not set")
+		d.Note("lastReplayedAt is not set")
 	}
-	return d
+	return d.String()
 }
 
 func describeReplay(s ex5.WebhookStatus) string {

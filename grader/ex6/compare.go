@@ -1,25 +1,18 @@
 package ex6
 
 import (
-	"fmt"
-	"strings"
-
 	"idempotency/contract/ex6"
+	"idempotency/grader"
 )
 
 // diffResults lists the fields in which got differs from want ("" when none).
 func diffResults(want, got ex6.OrderResult) string {
-	var d []string
-	field := func(name, w, g string) {
-		if w != g {
-			d = append(d, fmt.Sprintf("%s %q != %q", name, g, w))
-		}
-	}
-	field("orderId", want.OrderID, got.OrderID)
-	field("status", want.Status, got.Status)
-	field("reservationId", want.ReservationID, got.ReservationID)
-	field("chargeId", want.ChargeID, got.ChargeID)
-	field("labelId", want.LabelID, got.LabelID)
-	field("failureReason", want.FailureReason, got.FailureReason)
-	return strings.Join(d, ", ")
+	var d grader.Diff
+	d.Str("orderId", want.OrderID, got.OrderID)
+	d.Str("status", want.Status, got.Status)
+	d.Str("reservationId", want.ReservationID, got.ReservationID)
+	d.Str("chargeId", want.ChargeID, got.ChargeID)
+	d.Str("labelId", want.LabelID, got.LabelID)
+	d.Str("failureReason", want.FailureReason, got.FailureReason)
+	return d.String()
 }

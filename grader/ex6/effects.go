@@ -176,16 +176,16 @@ func check(o order, e effects, res ex6.OrderResult, strictness bool) []problem {
 // checkStatus compares ProcessOrder's status with the order's outcome. Every
 // criterion judges it; the rest of the answer is checkResult's.
 func checkStatus(o order, res ex6.OrderResult) []problem {
-	var d []string
-	if o.FailAt == stepNone && res.Status != ex6.StatusCompleted {
-		d = append(d, fmt.Sprintf("status is %q, expected %q", res.Status, ex6.StatusCompleted))
+	var d grader.Diff
+	if o.FailAt == stepNone {
+		d.Str("status", ex6.StatusCompleted, res.Status)
 	}
 	if o.FailAt != stepNone {
 		if res.Status != ex6.StatusFailed {
-			d = append(d, fmt.Sprintf("status is %q, expected %q (step %q failed)", res.Status, ex6.StatusFailed, stepNames[o.FailAt]))
+			d.Note("status %q, expected %q (step %q failed)", res.Status, ex6.StatusFailed, stepNames[o.FailAt])
 		}
 		if res.FailureReason == "" {
-			d = append(d, "failureReason is empty")
+			d.Note("failureReason is empty")
 		}
 	}
 	ps := answerProblem(res, d)
@@ -212,30 +212,30 @@ var failedStepHint = map[int]string{
 // object key as orderId, and for a completed order the IDs the gateways handed out.
 // Only the criterion about the result (transaction-idempotent) judges these fields.
 func checkResult(o order, e effects, res ex6.OrderResult) []problem {
-	var d []string
+	var d grader.Diff
 	if res.OrderID != o.ID {
-		d = append(d, fmt.Sprintf("orderId is %q, expected the object key %q", res.OrderID, o.ID))
+		d.Note("orderId %q, expected the object key %q", res.OrderID, o.ID)
 	}
 	if o.FailAt == stepNone {
 		if len(e.reserved) == 1 && res.ReservationID != e.reserved[0].Result {
-			d = append(d, fmt.Sprintf("reservationId is %q, the warehouse's reservation ID was %q", res.ReservationID, e.reserved[0].Result))
+			d.Note("reservationId %q, expected the warehouse's reservation ID %q", res.ReservationID, e.reserved[0].Result)
 		}
 		if len(e.charges) == 1 && res.ChargeID != e.charges[0].Result {
-			d = append(d, fmt.Sprintf("chargeId is %q, the charge was %q", res.ChargeID, e.charges[0].Result))
+			d.Note("chargeId %q, expected the payment gateway's charge ID %q", res.ChargeID, e.charges[0].Result)
 		}
 		if len(e.labels) == 1 && res.LabelID != e.labels[0].Result {
-			d = append(d, fmt.Sprintf("labelId is %q, the label was %q", res.LabelID, e.labels[0].Result))
+			d.Note("labelId %q, expected the shipping gateway's label ID %q", res.LabelID, e.labels[0].Result)
 		}
 	}
 	return answerProblem(res, d)
 }
 
-func answerProblem(res ex6.OrderResult, d []string) []problem {
-	if len(d) == 0 {
+func answerProblem(res ex6.OrderResult, d grader.Diff) []problem {
+	if d.Empty() {
 		return nil
 	}
 	return []problem{{
-		text: fmt.Sprintf("ProcessOrder answered %s: %s", describeResult(res), strings.Join(d, "; ")),
+		text: fmt.Sprintf("ProcessOrder answered %s: %s", describeResult(res), d.String()),
 		hint: "return (and store) an OrderResult built from the participants' answers: orderId = restate.Key(ctx), status \"completed\" " +
 			"with reservationId (Reservation.ID), chargeId and labelId, or status \"failed\" with a failureReason",
 	}}

@@ -145,3 +145,21 @@ func TestForgiveKill(t *testing.T) {
 	assert.Len(t, e.charges, 2, "the held step is never forgiven")
 	assert.Len(t, e.labels, 2, "both after the restart: a real duplicate")
 }
+
+// The answer's problems read in the one diff style, and say what the broken copies'
+// explanations look for.
+func TestCheckStatusAndResult(t *testing.T) {
+	o := order{ID: "ord-1", FailAt: stepConfirm}
+	ps := checkStatus(o, ex6.OrderResult{OrderID: "ord-1", Status: ex6.StatusCompleted})
+	require.Len(t, ps, 1)
+	assert.Contains(t, ps[0].text, `status "completed", expected "failed" (step "confirmation" failed); failureReason is empty`)
+	assert.Equal(t, failedStepHint[stepConfirm], ps[0].hint)
+	assert.Empty(t, checkStatus(o, ex6.OrderResult{Status: ex6.StatusFailed, FailureReason: "x"}))
+
+	done := order{ID: "ord-2"}
+	e := effects{reserved: world.Calls{{Result: "res-1"}}, charges: world.Calls{{Result: "ch-1"}}, labels: world.Calls{{Result: "lbl-1"}}}
+	assert.Empty(t, checkResult(done, e, ex6.OrderResult{OrderID: "ord-2", ReservationID: "res-1", ChargeID: "ch-1", LabelID: "lbl-1"}))
+	ps = checkResult(done, e, ex6.OrderResult{OrderID: "ord-9", ReservationID: "res-1", ChargeID: "ch-2", LabelID: "lbl-1"})
+	require.Len(t, ps, 1)
+	assert.Contains(t, ps[0].text, `orderId "ord-9", expected the object key "ord-2"; chargeId "ch-2", expected the payment gateway's charge ID "ch-1"`)
+}
