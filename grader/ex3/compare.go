@@ -23,19 +23,21 @@ func (l level) free(q int) level    { return level{l.available + q, l.reserved -
 
 // diffStock lists how got differs from want, and whether its total adds up ("" when it matches).
 func diffStock(want level, got ex3.StockLevel) string {
-	var d []string
-	if got.AvailableStock != want.available {
-		d = append(d, fmt.Sprintf("availableStock %d, expected %d", got.AvailableStock, want.available))
-	}
-	if got.ReservedStock != want.reserved {
-		d = append(d, fmt.Sprintf("reservedStock %d, expected %d", got.ReservedStock, want.reserved))
-	}
+	d := stockDiff(want, got)
+	return d.String()
+}
+
+// stockDiff is diffStock's list, for a caller that checks more fields.
+func stockDiff(want level, got ex3.StockLevel) *grader.Diff {
+	var d grader.Diff
+	d.Int("availableStock", want.available, got.AvailableStock)
+	d.Int("reservedStock", want.reserved, got.ReservedStock)
 	if got.TotalStock != got.AvailableStock+got.ReservedStock {
-		d = append(d, fmt.Sprintf("totalStock %d is not availableStock + reservedStock (%d)", got.TotalStock, got.AvailableStock+got.ReservedStock))
-	} else if got.TotalStock != want.available+want.reserved {
-		d = append(d, fmt.Sprintf("totalStock %d, expected %d", got.TotalStock, want.available+want.reserved))
+		d.Note("totalStock %d is not availableStock + reservedStock (%d)", got.TotalStock, got.AvailableStock+got.ReservedStock)
+	} else {
+		d.Int("totalStock", want.available+want.reserved, got.TotalStock)
 	}
-	return strings.Join(d, "; ")
+	return &d
 }
 
 // expectStock reads GetStockLevel and compares it with want; after says what came before.
@@ -53,41 +55,25 @@ func expectStock(ctx context.Context, env *grader.Env, key string, want level, a
 
 // diffReservation lists the fields in which got differs from want ("" when none).
 func diffReservation(want, got ex3.Reservation) string {
-	var d []string
-	if got.ReservationID != want.ReservationID {
-		d = append(d, fmt.Sprintf("reservationId %q, expected %q", got.ReservationID, want.ReservationID))
-	}
-	if got.ProductID != want.ProductID {
-		d = append(d, fmt.Sprintf("productId %q, expected %q", got.ProductID, want.ProductID))
-	}
-	if got.Quantity != want.Quantity {
-		d = append(d, fmt.Sprintf("quantity %d, expected %d", got.Quantity, want.Quantity))
-	}
-	if got.Status != want.Status {
-		d = append(d, fmt.Sprintf("status %q, expected %q", got.Status, want.Status))
-	}
-	if !got.CreatedAt.Equal(want.CreatedAt) {
-		d = append(d, fmt.Sprintf("createdAt %s, expected %s", got.CreatedAt.Format("15:04:05.000000"), want.CreatedAt.Format("15:04:05.000000")))
-	}
-	return strings.Join(d, "; ")
+	var d grader.Diff
+	d.Str("reservationId", want.ReservationID, got.ReservationID)
+	d.Str("productId", want.ProductID, got.ProductID)
+	d.Int("quantity", want.Quantity, got.Quantity)
+	d.Str("status", want.Status, got.Status)
+	d.Time("createdAt", want.CreatedAt, got.CreatedAt)
+	return d.String()
 }
 
-// checkNew compares a fresh reservation with the request that made it.
+// checkNew compares a fresh reservation with the request that made it ("" when it fits).
 func checkNew(key string, req ex3.ReservationRequest, got ex3.Reservation) string {
-	var d []string
-	if got.ReservationID != req.ReservationID {
-		d = append(d, fmt.Sprintf("reservationId %q, expected %q", got.ReservationID, req.ReservationID))
-	}
+	var d grader.Diff
+	d.Str("reservationId", req.ReservationID, got.ReservationID)
 	if got.ProductID != key {
-		d = append(d, fmt.Sprintf("productId %q, expected the object key %q", got.ProductID, key))
+		d.Note("productId %q, expected the object key %q", got.ProductID, key)
 	}
-	if got.Quantity != req.Quantity {
-		d = append(d, fmt.Sprintf("quantity %d, expected %d", got.Quantity, req.Quantity))
-	}
-	if got.Status != ex3.StatusActive {
-		d = append(d, fmt.Sprintf("status %q, expected %q", got.Status, ex3.StatusActive))
-	}
-	return strings.Join(d, "; ")
+	d.Int("quantity", req.Quantity, got.Quantity)
+	d.Str("status", ex3.StatusActive, got.Status)
+	return d.String()
 }
 
 // withStatus is r as it should read after a release or an expiry.

@@ -3,8 +3,6 @@ package ex3
 import (
 	"context"
 	"fmt"
-	"sync"
-	"sync/atomic"
 
 	"idempotency/contract/ex3"
 	"idempotency/grader"
@@ -44,7 +42,7 @@ func storedAfterBurst(ctx context.Context, env *grader.Env, key, sent string, ma
 	env.Step("GetReservation of each of the %d reservations made and the %d refused", len(made), len(refused))
 	got := make([]ex3.Reservation, len(made)+len(refused))
 	errs := make([]error, len(got))
-	_ = grader.Concurrently(ctx, len(got), func(ctx context.Context, i int) error {
+	err := grader.Concurrently(ctx, len(got), func(ctx context.Context, i int) error {
 		id := ""
 		if i < len(made) {
 			id = made[i].ReservationID
@@ -52,8 +50,11 @@ func storedAfterBurst(ctx context.Context, env *grader.Env, key, sent string, ma
 			id = refused[i-len(made)]
 		}
 		got[i], errs[i] = getReservation(ctx, env, key, id)
-		return nil
+		return errs[i]
 	})
+	if grader.IsHarness(err) {
+		return err // before any answer is judged
+	}
 	for i, r := range made {
 		if errs[i] != nil {
 			return env.Unexpected(sent+", then GetReservation "+r.ReservationID, describeReservation(r), errs[i])
@@ -92,22 +93,18 @@ func burst(ctx context.Context, env *grader.Env) error {
 
 	got := make([]ex3.Reservation, len(reqs))
 	errs := make([]error, len(reqs))
-	var done atomic.Bool
-	var wg sync.WaitGroup
 	var watch stockWatch
-	watchDone := make(chan struct{})
-	go func() {
-		defer close(watchDone)
-		watch.run(ctx, env, key, &done)
-	}()
-	for i := range reqs {
-		wg.Go(func() { got[i], errs[i] = reserve(ctx, env, key, reqs[i]) })
-	}
-	wg.Wait()
-	done.Store(true)
-	<-watchDone
-	if watch.err != nil {
-		return watch.err
+	err = grader.PollDuring(ctx, func(ctx context.Context) error {
+		return grader.Concurrently(ctx, len(reqs), func(ctx context.Context, i int) error {
+			got[i], errs[i] = reserve(ctx, env, key, reqs[i])
+			if grader.IsHarness(errs[i]) {
+				return errs[i]
+			}
+			return nil // an answer, judged below: a 409 is one of the expected ones
+		})
+	}, func(ctx context.Context) error { return watch.read(ctx, env, key) })
+	if err != nil {
+		return err // a harness error, or GetStockLevel's wrong answer during the burst
 	}
 
 	var active int
@@ -157,29 +154,23 @@ func burst(ctx context.Context, env *grader.Env) error {
 	return nil
 }
 
-// stockWatch reads the stock level until done, and keeps the first reading below zero.
+// stockWatch keeps the first reading of the stock level below zero.
 type stockWatch struct {
 	reads    int
 	negative string
-	err      error
 }
 
-func (w *stockWatch) run(ctx context.Context, env *grader.Env, key string, done *atomic.Bool) {
-	for !done.Load() {
-		s, err := getStock(ctx, env, key)
-		if err != nil {
-			if grader.IsHarness(err) {
-				w.err = err
-			} else {
-				w.err = env.Unexpected("GetStockLevel "+key+" during a burst of reservations", "the current stock level", err)
-			}
-			return
-		}
-		w.reads++
-		if w.negative == "" && (s.AvailableStock < 0 || s.ReservedStock < 0 || s.TotalStock < 0) {
-			w.negative = describeStock(s)
-		}
+// read reads the stock level once; an error answer is a Failure, a harness error passes.
+func (w *stockWatch) read(ctx context.Context, env *grader.Env, key string) error {
+	s, err := getStock(ctx, env, key)
+	if err != nil {
+		return env.Unexpected("GetStockLevel "+key+" during a burst of reservations", "the current stock level", err)
 	}
+	w.reads++
+	if w.negative == "" && (s.AvailableStock < 0 || s.ReservedStock < 0 || s.TotalStock < 0) {
+		w.negative = describeStock(s)
+	}
+	return nil
 }
 
 // sameIDBurst sends sameIDRequests reservations with one reservation ID at once, most
@@ -204,11 +195,13 @@ func sameIDBurst(ctx context.Context, env *grader.Env) error {
 	env.Step("%s", sent)
 	got := make([]ex3.Reservation, len(reqs))
 	errs := make([]error, len(reqs))
-	var wg sync.WaitGroup
-	for i := range reqs {
-		wg.Go(func() { got[i], errs[i] = reserve(ctx, env, key, reqs[i]) })
+	err = grader.Concurrently(ctx, len(reqs), func(ctx context.Context, i int) error {
+		got[i], errs[i] = reserve(ctx, env, key, reqs[i])
+		return errs[i]
+	})
+	if grader.IsHarness(err) {
+		return err // before any answer is judged
 	}
-	wg.Wait()
 
 	// The reservation is whatever the first call Restate ran made; every success returns it.
 	var winner *ex3.Reservation

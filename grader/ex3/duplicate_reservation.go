@@ -58,15 +58,14 @@ func runDuplicateReservation(ctx context.Context, env *grader.Env) error {
 
 	// A reservation whose first attempt crashed just before it completed: Restate
 	// retries it, and the retry must not reserve a second time.
-	pt := proxy.Target{Service: ex3.ServiceName, Handler: ex3.ReserveStock, Key: key}
-	env.Proxy.Arm(pt, proxy.CrashBeforeCompletion, 1)
+	crash := env.ArmCrash(target(key, ex3.ReserveStock), proxy.CrashBeforeCompletion, 1)
 	rs[3], want, err = reserveNew(ctx, env, key, reqs[3], want, " (the first attempt crashed just before it completed; Restate retried it)")
-	env.Proxy.Disarm(pt)
+	crash.Disarm()
 	if err != nil {
 		return err
 	}
-	if fired := env.Proxy.Fired(pt); fired != 1 {
-		return fmt.Errorf("the crash before completion of ReserveStock %s fired %d times, want 1", key, fired)
+	if err := crash.Check(); err != nil {
+		return err
 	}
 	if err := d.check(ctx, reqs[3], rs[3], want, "the reservation whose first attempt crashed, repeated"); err != nil {
 		return err

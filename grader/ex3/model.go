@@ -1,12 +1,14 @@
 package ex3
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
 
 	"idempotency/contract/ex3"
+	"idempotency/grader"
 )
 
 // op is one kind of step in the model-checked sequence.
@@ -54,6 +56,7 @@ func planned() []op {
 // model is what the product's stock and reservations must be after the steps so far.
 type model struct {
 	key          string
+	calls        inventory // how the steps reach the product
 	stock        level
 	restocks     map[string]int // restock ID -> quantity
 	restockIDs   []string
@@ -64,8 +67,31 @@ type model struct {
 	taken        map[op]int // steps of each kind built so far
 }
 
-func newModel(key string) *model {
-	return &model{key: key, restocks: map[string]int{}, reservations: map[string]ex3.Reservation{}, taken: map[op]int{}}
+func newModel(key string, calls inventory) *model {
+	return &model{key: key, calls: calls, restocks: map[string]int{}, reservations: map[string]ex3.Reservation{}, taken: map[op]int{}}
+}
+
+// inventory is what the model's steps call: the submission, through Restate's ingress,
+// when grading; a fake in the unit tests of the model.
+type inventory interface {
+	restock(ctx context.Context, key string, req ex3.RestockRequest) (ex3.StockLevel, error)
+	reserve(ctx context.Context, key string, req ex3.ReservationRequest) (ex3.Reservation, error)
+	release(ctx context.Context, key, id string) (ex3.Reservation, error)
+}
+
+// submission is the inventory of the graded service.
+type submission struct{ env *grader.Env }
+
+func (s submission) restock(ctx context.Context, key string, req ex3.RestockRequest) (ex3.StockLevel, error) {
+	return restock(ctx, s.env, key, req)
+}
+
+func (s submission) reserve(ctx context.Context, key string, req ex3.ReservationRequest) (ex3.Reservation, error) {
+	return reserve(ctx, s.env, key, req)
+}
+
+func (s submission) release(ctx context.Context, key, id string) (ex3.Reservation, error) {
+	return release(ctx, s.env, key, id)
 }
 
 // feasible reports whether a step of kind o can be taken now.

@@ -115,7 +115,7 @@ func (m *model) restockStep(req ex3.RestockRequest, again bool) step {
 	}
 	s.expected = "the stock level " + want.String()
 	s.do = func(ctx context.Context, env *grader.Env) (string, error) {
-		got, err := restock(ctx, env, m.key, req)
+		got, err := m.calls.restock(ctx, m.key, req)
 		if err != nil {
 			return describeErr(env, err)
 		}
@@ -155,7 +155,7 @@ func (m *model) reserveStep(req ex3.ReservationRequest, dup string) step {
 		s.hint = "an accepted reservation moves its quantity from availableStock to reservedStock"
 	}
 	s.do = func(ctx context.Context, env *grader.Env) (string, error) {
-		got, err := reserve(ctx, env, m.key, req)
+		got, err := m.calls.reserve(ctx, m.key, req)
 		switch {
 		case grader.IsHarness(err):
 			return "", err
@@ -212,7 +212,7 @@ func (m *model) releaseStep(id, what string) step {
 		s.hint = "releasing a reservation that is no longer active returns it as it is, without touching the stock"
 	}
 	s.do = func(ctx context.Context, env *grader.Env) (string, error) {
-		got, err := release(ctx, env, m.key, id)
+		got, err := m.calls.release(ctx, m.key, id)
 		switch {
 		case grader.IsHarness(err):
 			return "", err
@@ -245,14 +245,11 @@ func (m *model) releaseStep(id, what string) step {
 
 // diffLevel is diffStock plus the product ID, which this criterion checks too.
 func (m *model) diffLevel(want level, got ex3.StockLevel) string {
-	d := diffStock(want, got)
+	d := stockDiff(want, got)
 	if got.ProductID != m.key {
-		if d != "" {
-			d += "; "
-		}
-		d += fmt.Sprintf("productId %q, expected the object key %q", got.ProductID, m.key)
+		d.Note("productId %q, expected the object key %q", got.ProductID, m.key)
 	}
-	return d
+	return d.String()
 }
 
 // describeErr turns a call's error into what was observed, or passes a harness error on.

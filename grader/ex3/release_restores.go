@@ -58,17 +58,16 @@ func runReleaseRestores(ctx context.Context, env *grader.Env) error {
 	}
 
 	// The newest, released while the first attempt crashes just before it completes.
-	pt := proxy.Target{Service: ex3.ServiceName, Handler: ex3.ReleaseReservation, Key: key}
-	env.Proxy.Arm(pt, proxy.CrashBeforeCompletion, 1)
+	crash := env.ArmCrash(target(key, ex3.ReleaseReservation), proxy.CrashBeforeCompletion, 1)
 	want, err = releaseOnce(ctx, env, key, rs[3], want, " (the first attempt crashed just before it completed; Restate retried it)",
 		"Restate retried the release after a crash: it must give the units back once, so decide from the stored status "+
 			"(an active reservation is released, any other is returned as it is), never from anything kept outside Restate state")
-	env.Proxy.Disarm(pt)
+	crash.Disarm()
 	if err != nil {
 		return err
 	}
-	if fired := env.Proxy.Fired(pt); fired != 1 {
-		return fmt.Errorf("the crash before completion of ReleaseReservation %s fired %d times, want 1", key, fired)
+	if err := crash.Check(); err != nil {
+		return err
 	}
 	rs[3] = withStatus(rs[3], ex3.StatusReleased)
 

@@ -31,7 +31,7 @@ func stockAccurate() grader.Scenario {
 // engine has restarted the service process, once everything stored so far was read back.
 func runStockAccurate(ctx context.Context, env *grader.Env) error {
 	key := newProduct(env)
-	m := newModel(key)
+	m := newModel(key, submission{env})
 	ops := planned()
 	// Step 0 is a reservation on the product before it has any stock, step 1 its first
 	// restock; the planned steps follow.
@@ -133,11 +133,10 @@ func runStep(ctx context.Context, env *grader.Env, m *model, h *history, n int, 
 		return sent + "\nafter these steps:\n" + h.String()
 	}
 	before := m.stock
-	pt := proxy.Target{Service: ex3.ServiceName, Handler: s.handler, Key: m.key}
-	firedBefore := env.Proxy.Fired(pt) // the count is per target, over the whole run
+	var armed *grader.Crash
 	if crash {
-		env.Proxy.Arm(pt, proxy.CrashBeforeCompletion, 1)
-		defer env.Proxy.Disarm(pt)
+		armed = env.ArmCrash(target(m.key, s.handler), proxy.CrashBeforeCompletion, 1)
+		defer armed.Disarm()
 	}
 	observed, err := s.do(ctx, env)
 	if err != nil {
@@ -147,9 +146,9 @@ func runStep(ctx context.Context, env *grader.Env, m *model, h *history, n int, 
 		return grader.Fail(withHistory(), s.expected, "%s\n(stock before this step: %s)%s", observed, before, stockNote(ctx, env, m.key, before)).
 			WithHint(s.hint)
 	}
-	if crash {
-		if fired := env.Proxy.Fired(pt) - firedBefore; fired != 1 {
-			return fmt.Errorf("the crash before completion of %s on %s fired %d times, want 1", s.handler, m.key, fired)
+	if armed != nil {
+		if err := armed.Check(); err != nil {
+			return err
 		}
 	}
 	got, err := getStock(ctx, env, m.key)
