@@ -36,7 +36,9 @@ func TestDiffOrders(t *testing.T) {
 			`status "` + ex1.StatusCancelled + `", expected "` + ex1.StatusPending + `"`},
 		{"customerId", func(o *ex1.Order) { o.CustomerID = "cus_2" }, `customerId "cus_2", expected "cus_1"`},
 		{"total", func(o *ex1.Order) { o.Total = 701 }, "total 701, expected 700"},
-		{"an item's quantity", func(o *ex1.Order) { o.Items = []ex1.OrderItem{{ProductID: "sku-1", Quantity: 1, Price: 200}, o.Items[1]} },
+		{"an item's quantity", func(o *ex1.Order) {
+			o.Items = []ex1.OrderItem{{ProductID: "sku-1", Quantity: 1, Price: 200}, o.Items[1]}
+		},
 			`items [{"productId":"sku-1","quantity":1,"price":200},{"productId":"sku-2","quantity":1,"price":300}], ` +
 				`expected [{"productId":"sku-1","quantity":2,"price":200},{"productId":"sku-2","quantity":1,"price":300}]`},
 		{"items missing", func(o *ex1.Order) { o.Items = nil },
