@@ -405,19 +405,19 @@ func (w *expiryWatch) readSteady(ctx context.Context) error {
 	if err != nil {
 		return w.env.Unexpected(sent, "the stock level", err)
 	}
-	var wrong []string
+	var d grader.Diff
 	if s.TotalStock != s.AvailableStock+s.ReservedStock {
-		wrong = append(wrong, "totalStock is not availableStock + reservedStock")
+		d.Note("totalStock is not availableStock + reservedStock")
 	}
 	if s.AvailableStock+s.ReservedStock != w.stock {
-		wrong = append(wrong, fmt.Sprintf("availableStock + reservedStock is %d, not the %d restocked", s.AvailableStock+s.ReservedStock, w.stock))
+		d.Note("availableStock + reservedStock is %d, not the %d restocked", s.AvailableStock+s.ReservedStock, w.stock)
 	}
 	if s.ReservedStock < w.c.Quantity {
-		wrong = append(wrong, fmt.Sprintf("reservedStock %d is less than the %d units %s still holds", s.ReservedStock, w.c.Quantity, w.c.ReservationID))
+		d.Note("reservedStock %d is less than the %d units %s still holds", s.ReservedStock, w.c.Quantity, w.c.ReservationID)
 	}
-	if len(wrong) > 0 {
+	if !d.Empty() {
 		return grader.Fail(sent, fmt.Sprintf("totalStock %d = availableStock + reservedStock, with at least %d reserved", w.stock, w.c.Quantity),
-			"%s: %s", describeStock(s), strings.Join(wrong, "; ")).
+			"%s: %s", describeStock(s), &d).
 			WithHint("an expiry gives back the reservation's own quantity, once, and only while it is still active")
 	}
 	return nil
