@@ -123,6 +123,8 @@ func Code(err error) int {
 }
 
 // AsCallError reports whether err is (or wraps) the submission's answer, and sets target.
+//
+// Deprecated: use errors.As(err, &ce); kept until the grader/exN calls are switched.
 func AsCallError(err error, target **CallError) bool { return errors.As(err, target) }
 
 // IsHarness reports whether err is neither success nor an answer from the submission:

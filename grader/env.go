@@ -1,6 +1,7 @@
 package grader
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -125,7 +126,7 @@ func (e *Env) ServiceState() string {
 // (the submission answered wrongly) or passes a harness error through.
 func (e *Env) Unexpected(sent, expected string, err error) error {
 	var ce *CallError
-	if !AsCallError(err, &ce) {
+	if !errors.As(err, &ce) {
 		return err
 	}
 	obs := ExplainCall(ce, e.serviceLogs())

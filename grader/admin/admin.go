@@ -14,13 +14,13 @@ import (
 
 // Client talks to one admin endpoint.
 type Client struct {
-	URL  string // e.g. http://127.0.0.1:9070
-	HTTP *http.Client
+	URL   string // e.g. http://127.0.0.1:9070
+	httpc *http.Client
 }
 
 // New returns a client for the admin API at url.
 func New(url string) *Client {
-	return &Client{URL: url, HTTP: &http.Client{Timeout: 30 * time.Second}}
+	return &Client{URL: url, httpc: &http.Client{Timeout: 30 * time.Second}}
 }
 
 // Deployment is what registration reports: the services the deployment serves.
@@ -66,8 +66,8 @@ func (c *Client) Query(ctx context.Context, sql string, out any) error {
 	return nil
 }
 
-// Kill kills one invocation (it ends with a failure; its caller gets an error).
-func (c *Client) Kill(ctx context.Context, invocationID string) error {
+// kill kills one invocation (it ends with a failure; its caller gets an error).
+func (c *Client) kill(ctx context.Context, invocationID string) error {
 	if err := c.do(ctx, http.MethodPatch, "/invocations/"+invocationID+"/kill", nil, nil); err != nil {
 		return fmt.Errorf("kill invocation %s: %w", invocationID, err)
 	}
@@ -89,7 +89,7 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	}
 	req.Header.Set("content-type", "application/json")
 	req.Header.Set("accept", "application/json")
-	resp, err := c.HTTP.Do(req)
+	resp, err := c.httpc.Do(req)
 	if err != nil {
 		return err
 	}

@@ -305,7 +305,7 @@ func TestSetUpstream(t *testing.T) {
 	assert.Equal(t, reply, back)
 	<-firstSeen
 
-	p.SetUpstream(second)
+	p.setUpstream(second)
 	back, err = fakeRestate(t, p.URL, script{first: [][]byte{startMsg("k"), input}})
 	require.NoError(t, err)
 	assert.Equal(t, secondReply, back)
@@ -322,7 +322,7 @@ func TestBadUpstreamFailsStreams(t *testing.T) {
 	})
 	require.NoError(t, err)
 
-	p.SetUpstream("127.0.0.1:9080") // no scheme
+	p.setUpstream("127.0.0.1:9080") // no scheme
 	resp, err := http.Get(p.URL + "/discover")
 	require.NoError(t, err)
 	b, _ := io.ReadAll(resp.Body)
@@ -330,7 +330,7 @@ func TestBadUpstreamFailsStreams(t *testing.T) {
 	assert.Equal(t, http.StatusBadGateway, resp.StatusCode)
 	assert.Contains(t, string(b), "127.0.0.1:9080")
 
-	p.SetUpstream(upstream)
+	p.setUpstream(upstream)
 	resp, err = http.Get(p.URL + "/discover")
 	require.NoError(t, err)
 	resp.Body.Close()

@@ -32,7 +32,7 @@ type Proxy struct {
 
 	mu          sync.Mutex
 	upstream    *url.URL
-	upstreamErr error // why the last SetUpstream was refused; streams fail with it
+	upstreamErr error // why the last setUpstream was refused; streams fail with it
 	closed      bool
 	handlers    sync.WaitGroup // every running handler; Add only under mu while !closed
 	book        ledger
@@ -108,11 +108,11 @@ func parseUpstream(upstream string) (*url.URL, error) {
 	return u, nil
 }
 
-// SetUpstream changes where new streams go (service restarted on another port).
+// setUpstream changes where new streams go (service restarted on another port).
 // Streams in flight stay on the old address. A malformed upstream makes every
 // new stream fail with 502 and the reason, which Restate records as the
 // invocation's last failure: there is no error to return it through.
-func (p *Proxy) SetUpstream(upstream string) {
+func (p *Proxy) setUpstream(upstream string) {
 	u, err := parseUpstream(upstream)
 	p.mu.Lock()
 	if err != nil {

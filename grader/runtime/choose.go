@@ -17,9 +17,9 @@ import (
 type Choice struct {
 	Kind Kind // Container or Native
 	Why  string
-	// Pull says that the container's image is not in the engine yet and will be pulled
+	// pull says that the container's image is not in the engine yet and will be pulled
 	// on first use.
-	Pull bool
+	pull bool
 }
 
 // Choose says which server --runtime auto uses here for image (empty: the default
@@ -42,7 +42,7 @@ func Choose(ctx context.Context, image string) Choice {
 	case err != nil:
 		return native(fmt.Sprintf("could not inspect image %s: %v", image, err))
 	case !present:
-		return Choice{Kind: Container, Pull: true,
+		return Choice{Kind: Container, pull: true,
 			Why: fmt.Sprintf("a Docker engine answered; image %s is pulled on first use", image)}
 	}
 	return Choice{Kind: Container, Why: fmt.Sprintf("a Docker engine answered and image %s is present", image)}

@@ -55,7 +55,7 @@ func Start(ctx context.Context, cfg Config) (Server, error) {
 		fmt.Fprintf(cfg.Progress, "restate-server: %s (%s)\n", c.Kind.Describe(), c.Why)
 		cfg.Kind = c.Kind
 		s, err := Start(ctx, cfg)
-		if err != nil && c.Pull && errors.Is(err, errPull) && ctx.Err() == nil {
+		if err != nil && c.pull && errors.Is(err, errPull) && ctx.Err() == nil {
 			// No registry reachable (offline, say): the native binary still grades.
 			fmt.Fprintf(cfg.Progress, "restate-server: %v; using the native binary instead\n", err)
 			cfg.Kind = Native
