@@ -173,7 +173,7 @@ func settle(ctx context.Context, env *grader.Env, orders ...order) error {
 			return ctx.Err()
 		case <-time.After(pause):
 		}
-		pause = min(2*pause, 200*time.Millisecond)
+		pause = min(2*pause, 50*time.Millisecond)
 	}
 }
 
