@@ -19,8 +19,8 @@ selftest:
 
 # Speed targets are measured here, never asserted by a timed test.
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 20m ./grader/bench/
-	$(GO) test -run '^$$' -bench BenchmarkClass -benchtime 1x -timeout 40m ./grader/batch/
+	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 20m ./grader/selftest/bench/
+	$(GO) test -run '^$$' -bench BenchmarkClass -benchtime 1x -timeout 40m ./grader/instructor/batch/
 
 # Grades every generated mutant of every reference solution and prints the mutation
 # score per exercise and operator, with each survivor's diff (a long run: see README).

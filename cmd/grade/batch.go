@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"idempotency/grader"
-	"idempotency/grader/batch"
 	"idempotency/grader/catalog"
-	"idempotency/grader/classreport"
+	"idempotency/grader/instructor/batch"
+	"idempotency/grader/instructor/classreport"
 	rt "idempotency/grader/runtime"
 	"idempotency/grader/submission"
 )

@@ -12,7 +12,7 @@ import (
 
 	"idempotency/grader"
 	"idempotency/grader/catalog"
-	"idempotency/grader/compare"
+	"idempotency/grader/instructor/compare"
 	rt "idempotency/grader/runtime"
 	"idempotency/grader/submission"
 )

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"idempotency/grader/doctor"
+	"idempotency/grader/learner/doctor"
 	rt "idempotency/grader/runtime"
 )
 

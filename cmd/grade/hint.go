@@ -8,8 +8,8 @@ import (
 
 	"idempotency/grader"
 	"idempotency/grader/catalog"
-	"idempotency/grader/hints"
-	"idempotency/grader/learner"
+	"idempotency/grader/learner/hints"
+	"idempotency/grader/learner/progress"
 )
 
 // hintCmd is `grade hint ex1 duplicate-create`: the next level of help for a criterion,
@@ -26,7 +26,7 @@ func hintCmd(_ context.Context, args []string, stdout, _ io.Writer) error {
 	if !ok {
 		return usageErr("hint", "unknown exercise %q (try: go run ./cmd/grade list)", args[0])
 	}
-	store, err := learner.Open()
+	store, err := progress.Open()
 	if err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func hintCmd(_ context.Context, args []string, stdout, _ io.Writer) error {
 
 	levels := append([]string{sc.Hint}, hints.Levels(ex.ID, sc.ID)...)
 	var shown int
-	if err := store.Update(func(st *learner.State) {
+	if err := store.Update(func(st *progress.State) {
 		e := st.Of(ex.ID)
 		e.HintLevels[sc.ID] = min(e.HintLevels[sc.ID]+1, len(levels))
 		shown = e.HintLevels[sc.ID]

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"idempotency/grader"
-	"idempotency/grader/classreport"
+	"idempotency/grader/instructor/classreport"
 	"idempotency/grader/overlay"
 
 	"github.com/stretchr/testify/assert"

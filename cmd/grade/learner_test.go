@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"idempotency/grader/catalog"
-	"idempotency/grader/learner"
+	"idempotency/grader/learner/progress"
 	"idempotency/grader/overlay"
 
 	"github.com/stretchr/testify/assert"
@@ -101,7 +101,7 @@ func TestWatchCommand(t *testing.T) {
 	broken, err := overlay.Load("grader/testdata/broken/ex1/math-rand-number.txtar")
 	require.NoError(t, err)
 	require.NoError(t, broken.Materialize("solutions/ex1", dir))
-	t.Setenv(learner.EnvDir, t.TempDir())
+	t.Setenv(progress.EnvDir, t.TempDir())
 	r := startRun(t, "watch", "ex1", "--dir", dir, "--runtime", "native", "--debounce", "100ms")
 	r.waitFor("the report header", contains("grading "+dir))
 	r.waitFor("the first report", contains("Score:"))
@@ -128,7 +128,7 @@ func TestWatchCommand(t *testing.T) {
 func TestGradeDirOutsideModule(t *testing.T) {
 	chdirRoot(t)
 	t.Setenv("NO_COLOR", "1")
-	t.Setenv(learner.EnvDir, t.TempDir())
+	t.Setenv(progress.EnvDir, t.TempDir())
 	dir := filepath.Join(t.TempDir(), "ex1")
 	copyTree(t, "exercises/ex1", dir)
 	code, out, _ := runArgs(t, "ex1", "--dir", dir, "--runtime", "native", "--seed", "3")
@@ -207,7 +207,7 @@ func TestDoctorCommand(t *testing.T) {
 
 func TestProgressAndHints(t *testing.T) {
 	chdirRoot(t)
-	t.Setenv(learner.EnvDir, t.TempDir())
+	t.Setenv(progress.EnvDir, t.TempDir())
 
 	code, out, _ := runArgs(t, "progress")
 	assert.Equal(t, 0, code)
@@ -247,11 +247,11 @@ func TestProgressAndHints(t *testing.T) {
 	assert.Contains(t, out, "Hint 1 of 1")
 	assert.Contains(t, out, ex2.Scenarios[0].Hint)
 
-	store, err := learner.Open()
+	store, err := progress.Open()
 	require.NoError(t, err)
 	data, err := os.ReadFile(store.Path)
 	require.NoError(t, err)
-	var st learner.State
+	var st progress.State
 	require.NoError(t, json.Unmarshal(data, &st))
 	assert.Equal(t, 4, st.Exercises["ex1"].HintLevels["duplicate-create"])
 }

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"idempotency/grader/learner"
+	"idempotency/grader/learner/progress"
 )
 
 // TestMain keeps every test's remembered progress (the grading runs record it) out of
@@ -15,7 +15,7 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	os.Setenv(learner.EnvDir, dir)
+	os.Setenv(progress.EnvDir, dir)
 	code := m.Run()
 	os.RemoveAll(dir)
 	if binaryPath != "" { // built by gradeBinary for the tests that run the command

@@ -9,7 +9,7 @@ import (
 
 	"idempotency/grader"
 	"idempotency/grader/catalog"
-	"idempotency/grader/classreport"
+	"idempotency/grader/instructor/classreport"
 )
 
 func mergeCmd(_ context.Context, args []string, stdout, _ io.Writer) error {

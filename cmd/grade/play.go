@@ -4,7 +4,7 @@ import (
 	"context"
 	"io"
 
-	"idempotency/grader/play"
+	"idempotency/grader/learner/play"
 )
 
 // playCmd is `grade play ex1`.

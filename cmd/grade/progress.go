@@ -10,7 +10,7 @@ import (
 
 	"idempotency/grader"
 	"idempotency/grader/catalog"
-	"idempotency/grader/learner"
+	"idempotency/grader/learner/progress"
 )
 
 // progressCmd is `grade progress`: every exercise with its best score and what to do next.
@@ -22,7 +22,7 @@ func progressCmd(_ context.Context, args []string, stdout, _ io.Writer) error {
 	if len(positional) > 0 {
 		return usageErr("progress", "takes no arguments")
 	}
-	store, err := learner.Open()
+	store, err := progress.Open()
 	if err != nil {
 		return err
 	}
@@ -33,7 +33,7 @@ func progressCmd(_ context.Context, args []string, stdout, _ io.Writer) error {
 	return writeProgress(stdout, catalog.All(), st, store.Path)
 }
 
-func writeProgress(w io.Writer, exs []grader.Exercise, st *learner.State, path string) error {
+func writeProgress(w io.Writer, exs []grader.Exercise, st *progress.State, path string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Your progress (kept in %s)\n\n", path)
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
@@ -68,7 +68,7 @@ func writeProgress(w io.Writer, exs []grader.Exercise, st *learner.State, path s
 }
 
 // nextFor says what to do on an exercise that has been graded.
-func nextFor(ex grader.Exercise, e *learner.Exercise) string {
+func nextFor(ex grader.Exercise, e *progress.Exercise) string {
 	for _, s := range ex.Scenarios {
 		for _, id := range e.Failing {
 			if id == s.ID && !s.Bonus {
@@ -93,9 +93,9 @@ func recordProgress(ex grader.Exercise, own bool, r *grader.Report, stderr io.Wr
 	if !own {
 		return
 	}
-	store, err := learner.Open()
+	store, err := progress.Open()
 	if err == nil {
-		err = store.Update(func(st *learner.State) { st.Record(r, time.Now()) })
+		err = store.Update(func(st *progress.State) { st.Record(r, time.Now()) })
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "grade: could not remember this run: %v\n", err)

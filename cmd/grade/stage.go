@@ -3,7 +3,7 @@ package main
 import (
 	"path/filepath"
 
-	"idempotency/grader/batch"
+	"idempotency/grader/instructor/batch"
 	"idempotency/grader/submission"
 )
 

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"idempotency/grader"
+	"idempotency/grader/learner/watch"
 	"idempotency/grader/report"
-	"idempotency/grader/watch"
 )
 
 // watchCmd is `grade watch ex1`.

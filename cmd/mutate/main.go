@@ -19,10 +19,10 @@ import (
 	"time"
 
 	"idempotency/grader"
-	"idempotency/grader/batch"
 	"idempotency/grader/catalog"
-	"idempotency/grader/mutate"
+	"idempotency/grader/instructor/batch"
 	"idempotency/grader/runtime"
+	"idempotency/grader/selftest/mutate"
 	"idempotency/grader/submission"
 )
 

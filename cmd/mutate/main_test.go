@@ -3,7 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"idempotency/grader/mutate"
+	"idempotency/grader/selftest/mutate"
 	"os"
 	"path/filepath"
 	"strings"

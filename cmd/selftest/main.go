@@ -19,8 +19,8 @@ import (
 	"time"
 
 	"idempotency/grader"
-	"idempotency/grader/batch"
 	"idempotency/grader/catalog"
+	"idempotency/grader/instructor/batch"
 	"idempotency/grader/runtime"
 	"idempotency/grader/selftest"
 	"idempotency/grader/submission"
