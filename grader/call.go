@@ -40,6 +40,18 @@ func (e *CallError) IsMismatch() bool {
 	return e.Code == 570 || explain.IsMismatch(e.Message)
 }
 
+// Mismatch is what a journal mismatch says about the step where the replay differed:
+// Command (on replay), Recorded (on the first attempt, when the kinds differ), Index,
+// and the differing Field with its value Before and After.
+type Mismatch = explain.Mismatch
+
+// Mismatch reads the journal mismatch the call failed with; ok is false for any other
+// error. A scenario that judges a mismatch reads it here, never from e.Message.
+func (e *CallError) Mismatch() (m Mismatch, ok bool) {
+	m, _ = explain.ParseMismatch(e.Message)
+	return m, e.IsMismatch()
+}
+
 // Describe says what the error means, in a learner's words.
 func (e *CallError) Describe() string {
 	switch {

@@ -141,3 +141,14 @@ func TestRegistrationFailureNamesRenames(t *testing.T) {
 		})
 	}
 }
+
+func TestCallErrorMismatch(t *testing.T) {
+	ce := &grader.CallError{Code: 570, Message: mismatchKind, FromHandler: true}
+	m, ok := ce.Mismatch()
+	assert.True(t, ok)
+	assert.Equal(t, "set state", m.Recorded, "two kinds of step: another branch")
+	assert.Equal(t, "clear state", m.Command)
+	assert.True(t, ce.IsMismatch())
+	_, ok = (&grader.CallError{Code: 500, Message: "amount mismatch", FromHandler: true}).Mismatch()
+	assert.False(t, ok, "a handler's own error that says mismatch")
+}
