@@ -275,6 +275,8 @@ func expectScheduled(ctx context.Context, env *grader.Env, r *renewing, sent str
 // be charged.
 func duplicateRenew(ctx context.Context, env *grader.Env, r *renewing) error {
 	sent := fmt.Sprintf("Renew %s {period: 2}, sent by the grader after period 2 was charged (a duplicate)", r.key)
+	period2 := append(chargesOf(r.customer), world.Arg(world.ArgDescription, ex4.PeriodChargeDescription(r.key, 2)))
+	asked := env.World.Calls(period2...)
 	env.Step("%s", sent)
 	err := within(ctx, env, r.key, sent, func(ctx context.Context) error { return renewSub(ctx, env, r.key, 2) })
 	if err != nil {
@@ -287,6 +289,14 @@ func duplicateRenew(ctx context.Context, env *grader.Env, r *renewing) error {
 	if err := expectPeriods(env, r.subject, sent); err != nil {
 		return withHint(err, "Renew for a period that is charged already must do nothing: compare the request's period with the "+
 			"periods stored in Restate's state")
+	}
+	// Every call for period 2, delivered or answered from the first charge by its key.
+	if again := newCalls(env.World.Calls(period2...), asked); len(again) > 0 {
+		return grader.Fail(sent, "nothing done: no call to the payment gateway, nothing scheduled (period 2 is paid already)",
+			"Renew called the payment gateway for period 2 again (its idempotency key answered with the first charge, so "+
+				"nothing was charged, but a Renew for a period charged already went on as if it were due):\n%s", indent(again.String())).
+			WithHint("Renew for a period that is charged already must do nothing and schedule nothing: compare the request's period " +
+				"with the one stored in Restate's state first (an idempotency key keeps the charge from repeating, not the rest)")
 	}
 	return nil
 }
