@@ -611,8 +611,8 @@ func expectPeriods(env *grader.Env, s *subject, sent string) error {
 				WithHint("describe each renewal charge with ex4.PeriodChargeDescription(subscriptionID, period), so that the grader can tell the periods apart")
 		case period < want:
 			return grader.Fail(sent, expected, "period %d was charged more than once:\n%s", period, indent(charges.String())).
-				WithHint("a renewal was charged again: charge inside restate.Run, so that a retry replays it, and make Renew do " +
-					"nothing for a period already charged")
+				WithHint("a renewal was charged again: a charge made outside restate.Run runs again on every retry of Renew (a crash, " +
+					"a timeout); charge inside restate.Run, so that a retry replays it, and make Renew do nothing for a period already charged")
 		case period != want || c.Amount() != s.plan.Price:
 			return grader.Fail(sent, expected, "charge %s is for period %d, %d cents; expected period %d, %d cents:\n%s",
 				c.Result, period, c.Amount(), want, s.plan.Price, indent(charges.String()))
