@@ -2,6 +2,7 @@ package ex1
 
 import (
 	"context"
+	"errors"
 
 	"idempotency/contract/ex1"
 	"idempotency/grader"
@@ -33,7 +34,7 @@ func warmUp(ctx context.Context, env *grader.Env) error {
 	t := grader.Target{Service: ex1.ServiceName, Key: "warm-up", Handler: ex1.GetOrder}
 	_, err := getOrder(ctx, env, t.Key)
 	var ce *grader.CallError
-	if err == nil || grader.AsCallError(err, &ce) && ce.FromHandler {
+	if err == nil || errors.As(err, &ce) && ce.FromHandler {
 		return nil
 	}
 	return err

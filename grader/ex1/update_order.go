@@ -2,6 +2,7 @@ package ex1
 
 import (
 	"context"
+	"errors"
 
 	"idempotency/contract/ex1"
 	"idempotency/grader"
@@ -106,7 +107,7 @@ func unexpectedCode(sent, expected string, o ex1.Order, err error) error {
 		return grader.Fail(sent, expected, "success: %s", describe(o))
 	}
 	var ce *grader.CallError
-	if !grader.AsCallError(err, &ce) {
+	if !errors.As(err, &ce) {
 		return err
 	}
 	return grader.Fail(sent, expected, "%s", ce.Describe())

@@ -2,6 +2,7 @@ package ex2
 
 import (
 	"context"
+	"errors"
 
 	"idempotency/contract/ex2"
 	"idempotency/grader"
@@ -32,7 +33,7 @@ func Exercise() grader.Exercise {
 func warmUp(ctx context.Context, env *grader.Env) error {
 	_, err := getStatus(ctx, env, "warm-up")
 	var ce *grader.CallError
-	if err == nil || grader.AsCallError(err, &ce) && ce.FromHandler {
+	if err == nil || errors.As(err, &ce) && ce.FromHandler {
 		return nil
 	}
 	return err

@@ -2,6 +2,7 @@ package ex2
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -219,7 +220,7 @@ func acceptFailedAnswer(env *grader.Env, t grader.Target, before int, sent strin
 	case err == nil:
 		return grader.Fail(sent, fmt.Sprintf("status \"failed\" with the gateway's error %q", refusal), "%s", describe(rec)).
 			WithHint(markFailed)
-	case grader.AsCallError(err, &ce) && ce.FromHandler && ce.Code != 501 && ce.Code != 570:
+	case errors.As(err, &ce) && ce.FromHandler && ce.Code != 501 && ce.Code != 570:
 		if n := attempts(env, t) - before; n > 1 {
 			return grader.Fail(sent, "the email ends as failed at once: a permanent refusal is not retried",
 				"Restate ran %s %d times before it gave up, then answered %d: %s", t.Handler, n, ce.Code, ce.Message).

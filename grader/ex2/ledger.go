@@ -2,6 +2,7 @@ package ex2
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -170,7 +171,7 @@ func brief(calls world.Calls) string {
 func failedAfterDuplicates(env *grader.Env, key, recipient, sent, hint string, err error) error {
 	var ce *grader.CallError
 	d := smtpCalls(env, recipient).Delivered()
-	if len(d) <= 1 || !grader.AsCallError(err, &ce) {
+	if len(d) <= 1 || !errors.As(err, &ce) {
 		return nil
 	}
 	answer := ce.Describe()

@@ -2,6 +2,7 @@ package ex3
 
 import (
 	"context"
+	"errors"
 
 	"idempotency/contract/ex3"
 	"idempotency/grader"
@@ -38,7 +39,7 @@ func Exercise() grader.Exercise {
 func warmUp(ctx context.Context, env *grader.Env) error {
 	_, err := getStock(ctx, env, "warm-up")
 	var ce *grader.CallError
-	if err == nil || grader.AsCallError(err, &ce) && ce.FromHandler || ctx.Err() != nil {
+	if err == nil || errors.As(err, &ce) && ce.FromHandler || ctx.Err() != nil {
 		return nil
 	}
 	return err
