@@ -36,48 +36,35 @@ func retrySafe() grader.Scenario {
 }
 
 func runRetrySafe(ctx context.Context, env *grader.Env) error {
-	// First four orders whose faults are aimed at them alone, at once: ProcessOrder
-	// crashes just before it completes, on a completed and on a failed order (Restate
-	// replays its whole journal), keyed by the order; the payment and shipping gateways
-	// take the charge and the label of an order, and the refund of a failed one, and lose
-	// their reply (matched by the order's customer or ID), so its participants retry
-	// those calls. The steps are recorded first, in order, so the evidence reads the same
-	// in every run.
-	type part struct {
-		sent string
-		run  func(ctx context.Context, sent string) error
-	}
-	var parts []part
+	// One order at a time, so that nothing else runs between an attempt and its retry
+	// (a service that remembers its last order in memory must find it there on the
+	// retry): ProcessOrder crashes just before it completes, on a completed and on a
+	// failed order (Restate replays its whole journal); then the payment and shipping
+	// gateways take the charge and the label of an order, and the refund of a failed
+	// one, and lose their reply, so its participants retry those calls.
 	for _, o := range []order{newOrder(env), undeliverableOrder(env)} {
-		parts = append(parts, part{
-			sent: fmt.Sprintf("ProcessOrder %s; the first attempt of ProcessOrder crashes just before it completes", o.describe()),
-			run: func(ctx context.Context, sent string) error {
-				t := grader.Target{Service: ex6.OrchestratorName, Handler: ex6.ProcessOrder, Key: o.ID}
-				return crashed(ctx, env, o, sent, []grader.Target{t}, proxy.CrashBeforeCompletion)
-			},
-		})
+		t := grader.Target{Service: ex6.OrchestratorName, Handler: ex6.ProcessOrder, Key: o.ID}
+		sent := fmt.Sprintf("ProcessOrder %s; the first attempt of ProcessOrder crashes just before it completes", o.describe())
+		env.Step("%s", sent)
+		if err := crashed(ctx, env, o, sent, []grader.Target{t}, proxy.CrashBeforeCompletion); err != nil {
+			return err
+		}
 	}
 	lost := newOrder(env)
-	parts = append(parts, part{
-		sent: fmt.Sprintf("ProcessOrder %s; the payment and shipping gateways make the charge and the label but lose their first reply", lost.describe()),
-		run:  func(ctx context.Context, sent string) error { return lostReplies(ctx, env, lost, sent) },
-	})
-	lostRefund := undeliverableOrder(env)
-	parts = append(parts, part{
-		sent: fmt.Sprintf("ProcessOrder %s; the payment gateway makes the refund but loses its first reply", lostRefund.describe()),
-		run:  func(ctx context.Context, sent string) error { return lostRefundReply(ctx, env, lostRefund, sent) },
-	})
-	for _, p := range parts {
-		env.Step("%s", p.sent)
+	lostSent := fmt.Sprintf("ProcessOrder %s; the payment and shipping gateways make the charge and the label but lose their first reply", lost.describe())
+	env.Step("%s", lostSent)
+	if err := lostReplies(ctx, env, lost, lostSent); err != nil {
+		return err
 	}
-	if err := grader.Concurrently(ctx, len(parts), func(ctx context.Context, i int) error {
-		return parts[i].run(ctx, parts[i].sent)
-	}); err != nil {
+	lostRefund := undeliverableOrder(env)
+	lostRefundSent := fmt.Sprintf("ProcessOrder %s; the payment gateway makes the refund but loses its first reply", lostRefund.describe())
+	env.Step("%s", lostRefundSent)
+	if err := lostRefundReply(ctx, env, lostRefund, lostRefundSent); err != nil {
 		return err
 	}
 	// Then the participants, whose crashes are armed on the handler (a service has no
-	// key), so one order at a time, alone on the server: every participant of a completed
-	// order, then the compensations of a failed one. Each is crashed right after its
+	// key): every participant of a completed order, then the compensations of a failed
+	// one. Each is crashed right after its
 	// gateway call is recorded, and its retry again just before it completes.
 	completedPath := []grader.Target{
 		{Service: ex6.InventoryServiceName, Handler: ex6.ReserveStock},
