@@ -134,11 +134,6 @@ func Code(err error) int {
 	return 0
 }
 
-// AsCallError reports whether err is (or wraps) the submission's answer, and sets target.
-//
-// Deprecated: use errors.As(err, &ce); kept until the grader/exN calls are switched.
-func AsCallError(err error, target **CallError) bool { return errors.As(err, target) }
-
 // IsHarness reports whether err is neither success nor an answer from the submission:
 // a problem of the grader's own, never to be scored as the learner's failure.
 func IsHarness(err error) bool {

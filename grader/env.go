@@ -8,8 +8,8 @@ import (
 	"sync"
 
 	"idempotency/fixtures/world"
-	"idempotency/grader/admin"
-	"idempotency/grader/proxy"
+	"idempotency/grader/internal/admin"
+	"idempotency/grader/internal/proxy"
 	"idempotency/grader/runtime"
 	"idempotency/grader/submission"
 

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"idempotency/grader/admin"
+	"idempotency/grader/internal/admin"
 	"idempotency/grader/internal/explain"
 )
 
@@ -39,11 +39,10 @@ func ExplainInvocation(inv admin.Invocation) string { return explain.Invocation(
 // the learner's code in its stack. It returns "" when the output shows no panic.
 func ExplainCrash(output string) string { return explain.Crash(output) }
 
-// MismatchDetail keeps the lines of Restate's journal mismatch message that say where
-// and how the attempts differed; a differing value is shown around where it diverges.
-//
-// Deprecated: kept for grader/ex2 until it calls CallError.Describe or ExplainCall.
-func MismatchDetail(msg string) string { return explain.MismatchDetail(msg) }
+// MismatchDetail keeps the lines of the call's journal mismatch message (Restate error
+// 570) that say where and how the attempts differed; a differing value is shown around
+// where it diverges. Other messages come back whole.
+func (e *CallError) MismatchDetail() string { return explain.MismatchDetail(e.Message) }
 
 func notIn(names []string, m map[string][]string) []string {
 	var out []string

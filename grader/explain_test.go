@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"idempotency/grader"
-	"idempotency/grader/admin"
 	"idempotency/grader/ex1"
+	"idempotency/grader/internal/admin"
 
 	"github.com/stretchr/testify/assert"
 )

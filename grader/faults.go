@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"idempotency/grader/proxy"
+	"idempotency/grader/internal/proxy"
 )
 
 // RestartService kills the submission's process (SIGKILL to its group, as a crash would)

@@ -8,8 +8,8 @@ import (
 
 	"idempotency/fixtures/world"
 	"idempotency/grader"
-	"idempotency/grader/gradetest"
-	"idempotency/grader/proxy"
+	"idempotency/grader/internal/proxy"
+	"idempotency/grader/selftest/gradetest"
 
 	restate "github.com/restatedev/sdk-go"
 	"github.com/stretchr/testify/assert"

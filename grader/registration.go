@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"idempotency/grader/admin"
+	"idempotency/grader/internal/admin"
 	"idempotency/grader/internal/explain"
 )
 

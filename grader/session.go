@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"idempotency/fixtures/world"
-	"idempotency/grader/admin"
-	"idempotency/grader/proxy"
+	"idempotency/grader/internal/admin"
+	"idempotency/grader/internal/proxy"
 	"idempotency/grader/runtime"
 	"idempotency/grader/submission"
 )

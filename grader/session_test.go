@@ -12,9 +12,9 @@ import (
 	"idempotency/fixtures/world"
 	"idempotency/grader"
 	ex1grader "idempotency/grader/ex1"
-	"idempotency/grader/gradetest"
 	"idempotency/grader/internal/explain"
 	"idempotency/grader/runtime"
+	"idempotency/grader/selftest/gradetest"
 
 	restate "github.com/restatedev/sdk-go"
 	"github.com/restatedev/sdk-go/ingress"

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"idempotency/fixtures/world"
-	"idempotency/grader/admin"
+	"idempotency/grader/internal/admin"
 	"idempotency/grader/internal/explain"
-	"idempotency/grader/proxy"
+	"idempotency/grader/internal/proxy"
 	"idempotency/grader/runtime"
 	"idempotency/grader/submission"
 )

@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"idempotency/fixtures/world"
-	"idempotency/grader/admin"
+	"idempotency/grader/internal/admin"
 	"idempotency/grader/internal/explain"
-	"idempotency/grader/proxy"
+	"idempotency/grader/internal/proxy"
 )
 
 // maxTimelineAttempts bounds the attempt columns a timeline keeps: the first ones and

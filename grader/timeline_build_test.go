@@ -5,8 +5,8 @@ import (
 	"time"
 
 	"idempotency/fixtures/world"
-	"idempotency/grader/admin"
-	"idempotency/grader/proxy"
+	"idempotency/grader/internal/admin"
+	"idempotency/grader/internal/proxy"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

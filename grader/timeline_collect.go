@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"idempotency/fixtures/world"
-	"idempotency/grader/admin"
-	"idempotency/grader/proxy"
+	"idempotency/grader/internal/admin"
+	"idempotency/grader/internal/proxy"
 )
 
 // maxTimelineInvocations bounds the invocations one failed criterion shows.

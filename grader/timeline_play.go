@@ -5,8 +5,8 @@ import (
 	"fmt"
 
 	"idempotency/fixtures/world"
-	"idempotency/grader/admin"
-	"idempotency/grader/proxy"
+	"idempotency/grader/internal/admin"
+	"idempotency/grader/internal/proxy"
 )
 
 // TimelineOf draws the timeline of one finished invocation, from what the proxy saw of

@@ -4,7 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"idempotency/grader/gradetest"
+	"idempotency/grader/selftest/gradetest"
 	"io"
 	"net"
 	"net/http"

@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"idempotency/grader/gradetest"
 	rt "idempotency/grader/runtime"
+	"idempotency/grader/selftest/gradetest"
 
 	"github.com/moby/moby/client"
 	"github.com/stretchr/testify/assert"

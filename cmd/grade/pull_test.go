@@ -6,8 +6,8 @@ import (
 	"os"
 	"testing"
 
-	"idempotency/grader/gradetest"
 	rt "idempotency/grader/runtime"
+	"idempotency/grader/selftest/gradetest"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/client"

@@ -5,7 +5,7 @@ import (
 
 	"idempotency/contract/ex1"
 	"idempotency/grader"
-	"idempotency/grader/proxy"
+	"idempotency/grader/internal/proxy"
 )
 
 func cancelIdempotent() grader.Scenario {

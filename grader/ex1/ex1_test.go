@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"idempotency/grader/ex1"
-	"idempotency/grader/gradetest"
+	"idempotency/grader/selftest/gradetest"
 
 	"github.com/stretchr/testify/assert"
 )

@@ -6,7 +6,7 @@ import (
 
 	"idempotency/contract/ex1"
 	"idempotency/grader"
-	"idempotency/grader/proxy"
+	"idempotency/grader/internal/proxy"
 )
 
 func updateOrder() grader.Scenario {

@@ -9,7 +9,7 @@ import (
 	"idempotency/contract/ex2"
 	"idempotency/fixtures/world"
 	"idempotency/grader"
-	"idempotency/grader/proxy"
+	"idempotency/grader/internal/proxy"
 )
 
 // refusal is the permanent error the world answers for a mailbox that does not exist.

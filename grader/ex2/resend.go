@@ -8,7 +8,7 @@ import (
 	"idempotency/contract/ex2"
 	"idempotency/fixtures/world"
 	"idempotency/grader"
-	"idempotency/grader/proxy"
+	"idempotency/grader/internal/proxy"
 )
 
 const concurrentResends = 3

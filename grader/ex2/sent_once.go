@@ -7,7 +7,7 @@ import (
 
 	"idempotency/contract/ex2"
 	"idempotency/grader"
-	"idempotency/grader/proxy"
+	"idempotency/grader/internal/proxy"
 )
 
 const (

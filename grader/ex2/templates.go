@@ -14,7 +14,7 @@ import (
 	"idempotency/contract/ex2"
 	"idempotency/fixtures/world"
 	"idempotency/grader"
-	"idempotency/grader/proxy"
+	"idempotency/grader/internal/proxy"
 )
 
 const renderDeterministically = "render from the request alone: replace each {{name}} with req.Vars[name] in one pass, " +
@@ -277,5 +277,5 @@ func renderError(env *grader.Env, sent string, err error) error {
 	}
 	return grader.Fail(sent, "the same subject and body on every attempt",
 		"Restate retried SendTemplatedEmail and your handler did something different than on the first attempt (journal mismatch, %d):\n%s",
-		ce.Code, grader.MismatchDetail(ce.Message))
+		ce.Code, ce.MismatchDetail())
 }

@@ -6,7 +6,7 @@ import (
 
 	"idempotency/contract/ex3"
 	"idempotency/grader"
-	"idempotency/grader/proxy"
+	"idempotency/grader/internal/proxy"
 )
 
 func duplicateReservation() grader.Scenario {

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"idempotency/grader/ex3"
-	"idempotency/grader/gradetest"
+	"idempotency/grader/selftest/gradetest"
 )
 
 // The solution scores full marks, twice with one seed (99, another than the self-test's)

@@ -7,7 +7,7 @@ import (
 
 	"idempotency/contract/ex3"
 	"idempotency/grader"
-	"idempotency/grader/proxy"
+	"idempotency/grader/internal/proxy"
 )
 
 const crashedSteps = 6 // steps whose first attempt crashes just before it completes

@@ -7,7 +7,7 @@ import (
 
 	"idempotency/contract/ex4"
 	"idempotency/grader"
-	"idempotency/grader/proxy"
+	"idempotency/grader/internal/proxy"
 )
 
 const concurrentCancels = 3

@@ -9,7 +9,7 @@ import (
 	"idempotency/fixtures"
 	"idempotency/fixtures/world"
 	"idempotency/grader"
-	"idempotency/grader/proxy"
+	"idempotency/grader/internal/proxy"
 )
 
 func planUpdates() grader.Scenario {

@@ -11,8 +11,8 @@ import (
 	"idempotency/contract/ex4"
 	"idempotency/fixtures/world"
 	"idempotency/grader"
-	"idempotency/grader/admin"
-	"idempotency/grader/proxy"
+	"idempotency/grader/internal/admin"
+	"idempotency/grader/internal/proxy"
 )
 
 // Renewals are judged by properties that hold however loaded the machine is, never by

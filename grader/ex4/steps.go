@@ -8,7 +8,7 @@ import (
 	"idempotency/contract/ex4"
 	"idempotency/fixtures/world"
 	"idempotency/grader"
-	"idempotency/grader/proxy"
+	"idempotency/grader/internal/proxy"
 )
 
 // createSubject creates s and checks the answer against the request.

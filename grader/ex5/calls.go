@@ -2,6 +2,7 @@ package ex5
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -42,7 +43,7 @@ func unexpected(env *grader.Env, sent, expected string, err error) error {
 // than the attempt Restate had journaled.
 func isJournalMismatch(err error) bool {
 	var ce *grader.CallError
-	return grader.AsCallError(err, &ce) && (ce.Code == 570 || strings.Contains(ce.Message, "mismatch") || strings.Contains(ce.Message, "RT0016"))
+	return errors.As(err, &ce) && (ce.Code == 570 || strings.Contains(ce.Message, "mismatch") || strings.Contains(ce.Message, "RT0016"))
 }
 
 // describe prints a status record the way a learner reads it.
@@ -60,7 +61,7 @@ func expectCode(sent string, code int, expected string, rec ex5.WebhookStatus, e
 		return grader.Fail(sent, expected, "success: %s", describe(rec))
 	}
 	var ce *grader.CallError
-	grader.AsCallError(err, &ce)
+	errors.As(err, &ce)
 	if ce.Code == code {
 		return nil
 	}

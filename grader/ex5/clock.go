@@ -9,7 +9,7 @@ import (
 	"idempotency/contract/ex5"
 	"idempotency/fixtures/world"
 	"idempotency/grader"
-	"idempotency/grader/proxy"
+	"idempotency/grader/internal/proxy"
 )
 
 // clockMargins are how far inside the tolerance the clock check signs its webhook: the

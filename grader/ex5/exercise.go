@@ -2,6 +2,7 @@ package ex5
 
 import (
 	"context"
+	"errors"
 
 	"idempotency/contract/ex5"
 	"idempotency/grader"
@@ -38,7 +39,7 @@ func needs(handlers ...string) map[string][]string {
 func warmUp(ctx context.Context, env *grader.Env) error {
 	_, err := getStatus(ctx, env, "warm-up")
 	var ce *grader.CallError
-	if err == nil || grader.AsCallError(err, &ce) && ce.FromHandler {
+	if err == nil || errors.As(err, &ce) && ce.FromHandler {
 		return nil
 	}
 	return err

@@ -8,7 +8,7 @@ import (
 	"idempotency/contract/ex5"
 	"idempotency/fixtures/world"
 	"idempotency/grader"
-	"idempotency/grader/proxy"
+	"idempotency/grader/internal/proxy"
 )
 
 const sideEffectsHint = "wrap every gateway call (fixtures.MarkOrderPaid, fixtures.SendNotification) in its own restate.Run: Restate journals " +

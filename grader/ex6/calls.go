@@ -54,7 +54,7 @@ const determinismHint = "Restate replays the journal after a crash, and the hand
 // error; a journal mismatch or a failure Restate retried gets the hint of its cause.
 func unexpected(env *grader.Env, sent, expected string, err error, hint string) error {
 	var ce *grader.CallError
-	if grader.AsCallError(err, &ce) {
+	if errors.As(err, &ce) {
 		switch {
 		case ce.Code == 570 || strings.Contains(ce.Message, "journal mismatch") || strings.Contains(ce.Message, "RT0016"):
 			hint = determinismHint

@@ -11,7 +11,7 @@ import (
 	"idempotency/contract/ex6"
 	"idempotency/fixtures/world"
 	"idempotency/grader"
-	"idempotency/grader/proxy"
+	"idempotency/grader/internal/proxy"
 )
 
 func retrySafe() grader.Scenario {

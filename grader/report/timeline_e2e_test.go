@@ -6,8 +6,8 @@ import (
 
 	"idempotency/grader"
 	"idempotency/grader/ex1"
-	"idempotency/grader/gradetest"
 	"idempotency/grader/report"
+	"idempotency/grader/selftest/gradetest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"idempotency/grader/catalog"
-	"idempotency/grader/gradetest"
 	"idempotency/grader/selftest"
+	"idempotency/grader/selftest/gradetest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"idempotency/grader/admin"
+	"idempotency/grader/internal/admin"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"idempotency/grader/admin"
+	"idempotency/grader/internal/admin"
 )
 
 // Invocation explains an invocation's last failure as sys_invocation records it: one the

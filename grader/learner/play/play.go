@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"idempotency/grader"
-	"idempotency/grader/admin"
+	"idempotency/grader/internal/admin"
 )
 
 // LedgerHeader is printed once the commands are out, before the first gateway call.

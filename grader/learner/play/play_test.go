@@ -15,9 +15,9 @@ import (
 	"idempotency/contract/ex1"
 	"idempotency/grader"
 	ex1grader "idempotency/grader/ex1"
-	"idempotency/grader/gradetest"
 	"idempotency/grader/learner/play"
 	"idempotency/grader/runtime"
+	"idempotency/grader/selftest/gradetest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

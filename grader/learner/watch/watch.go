@@ -22,7 +22,7 @@ import (
 	"time"
 
 	"idempotency/grader"
-	"idempotency/grader/admin"
+	"idempotency/grader/internal/admin"
 	"idempotency/grader/runtime"
 
 	"github.com/fsnotify/fsnotify"

@@ -13,11 +13,11 @@ import (
 
 	"idempotency/grader"
 	"idempotency/grader/ex1"
-	"idempotency/grader/gradetest"
 	"idempotency/grader/learner/watch"
 	"idempotency/grader/overlay"
 	"idempotency/grader/report"
 	"idempotency/grader/runtime"
+	"idempotency/grader/selftest/gradetest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

@@ -11,7 +11,7 @@ import (
 
 // BenchmarkCall measures one ingress call end to end, with the deployment
 // registered directly and through the proxy; the difference is the proxy's
-// overhead. Run with: go test -run '^$' -bench Call ./grader/proxy/
+// overhead. Run with: go test -run '^$' -bench Call ./grader/internal/proxy/
 func BenchmarkCall(b *testing.B) {
 	for _, viaProxy := range []bool{false, true} {
 		name := "direct"
