@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"idempotency/grader/submission"
 	"io"
 	"os"
 	"os/exec"
@@ -48,15 +49,11 @@ func BinaryPath(ctx context.Context, w io.Writer) (string, error) {
 
 // installDir is versioned so that a grader built for another release never runs this one.
 func installDir() (string, error) {
-	cache := os.Getenv("XDG_CACHE_HOME")
-	if cache == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("find the cache dir: %w", err)
-		}
-		cache = filepath.Join(home, ".cache")
+	root, err := submission.CacheRoot()
+	if err != nil {
+		return "", err
 	}
-	return filepath.Join(cache, "idempotency-grader", "restate-server-"+Version), nil
+	return filepath.Join(root, "restate-server-"+Version), nil
 }
 
 // binaryRelPath is where npm puts the real binary. The package's own bin entry is a Node

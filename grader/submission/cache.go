@@ -42,7 +42,7 @@ const (
 var skippedDirs = map[string]bool{".git": true, ".grade": true, "node_modules": true}
 
 // cacheDir is where built binaries are kept: $IDEM_BUILD_CACHE when it names a folder,
-// else beside the restate-server download, in the user's cache folder. "" means off.
+// else beside the restate-server download (CacheRoot). "" means off.
 func cacheDir() string {
 	switch v := os.Getenv("IDEM_BUILD_CACHE"); v {
 	case "off", "0", "false":
@@ -51,15 +51,25 @@ func cacheDir() string {
 	default:
 		return v
 	}
+	root, err := CacheRoot()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(root, "builds")
+}
+
+// CacheRoot is the grader's folder in the user's cache: $XDG_CACHE_HOME, else ~/.cache,
+// then idempotency-grader. The build cache and the restate-server download live there.
+func CacheRoot() (string, error) {
 	cache := os.Getenv("XDG_CACHE_HOME")
 	if cache == "" {
 		home, err := os.UserHomeDir()
 		if err != nil {
-			return ""
+			return "", fmt.Errorf("find the cache dir: %w", err)
 		}
 		cache = filepath.Join(home, ".cache")
 	}
-	return filepath.Join(cache, "idempotency-grader", "builds")
+	return filepath.Join(cache, "idempotency-grader"), nil
 }
 
 // buildKey hashes every input of `go build args rel` in root (see the top of the file).
