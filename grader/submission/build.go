@@ -42,7 +42,7 @@ func ModuleRoot(dir string) (string, error) {
 // returns the binary's path. overlay, when not empty, is a `go build -overlay` file that
 // replaces some of the package's files (a broken copy or a mutant of a solution). A
 // compile failure is a *CompileError. A binary built before from the same inputs is
-// reused (cache.go).
+// reused (cache.go). The SDK keeps its compiled WASM core between processes (sdkcache.go).
 func Build(ctx context.Context, root, pkgDir, outDir, overlay string) (string, error) {
 	rel, err := relPackage(root, pkgDir)
 	if err != nil {
@@ -52,6 +52,9 @@ func Build(ctx context.Context, root, pkgDir, outDir, overlay string) (string, e
 	// The binary lives for one grading: no symbol table and no DWARF (-s -w) links about
 	// a third faster, and a panic's stack trace still names every function.
 	flags := []string{"-ldflags=-s -w"}
+	if f := sdkCacheFlag(ctx, root); f != "" {
+		flags = append(flags, f)
+	}
 	cache := cacheDir()
 	key, keyed := "", false
 	if cache != "" {
