@@ -149,7 +149,7 @@ func (h *harness) record(i int, res CriterionResult) {
 	c := &h.rep.Criteria[i]
 	c.Status, c.Evidence, c.Checked = res.Status, res.Evidence, res.Checked
 	c.Sent, c.Expected, c.Observed = res.Sent, res.Expected, res.Observed
-	c.Timeline = res.Timeline
+	c.Timeline, c.DurationMS = res.Timeline, res.DurationMS
 	if res.Hint != "" {
 		c.Hint = res.Hint
 	}

@@ -57,6 +57,10 @@ type CriterionResult struct {
 	Checked  []string `json:"checked,omitempty"`
 	// Timeline shows what Restate did in the invocations that decided a failure.
 	Timeline *Timeline `json:"timeline,omitempty"`
+	// DurationMS is how long the scenario took from the start of its phase (the shared
+	// scenarios start together, each exclusive one alone) to its verdict, the restart
+	// for its read-backs included. It is for profiling a grading, never part of a verdict.
+	DurationMS int64 `json:"duration_ms,omitempty"`
 }
 
 // Exit codes of a grading run.

@@ -77,12 +77,14 @@ func (h *harness) restartForChecks(ctx context.Context, server bool) error {
 func (h *harness) runPhase(ctx context.Context, idx []int) {
 	envs := make([]*Env, len(idx))
 	results := make([]CriterionResult, len(idx))
+	began := time.Now()
+	took := func(j int) { results[j].DurationMS = time.Since(began).Milliseconds() }
 	var wg sync.WaitGroup
 	for j, i := range idx {
 		s := h.ex.Scenarios[i]
 		envs[j] = newEnv(h.base, s.ID, h.opts.Seed)
 		envs[j].needs = h.ex.needs(s)
-		wg.Go(func() { results[j] = runScenario(ctx, s, envs[j]) })
+		wg.Go(func() { results[j] = runScenario(ctx, s, envs[j]); took(j) })
 	}
 	wg.Wait()
 
@@ -120,6 +122,7 @@ func (h *harness) runPhase(ctx context.Context, idx []int) {
 					}
 					return nil
 				})
+				took(j)
 			})
 		}
 		wg.Wait()
