@@ -52,8 +52,9 @@ func Build(ctx context.Context, root, pkgDir, outDir, overlay string) (string, e
 	// The binary lives for one grading: no symbol table and no DWARF (-s -w) links about
 	// a third faster, and a panic's stack trace still names every function.
 	flags := []string{"-ldflags=-s -w"}
-	if f := sdkCacheFlag(ctx, root); f != "" {
-		flags = append(flags, f)
+	sdkFlag := sdkCacheFlag(ctx, root)
+	if sdkFlag != "" {
+		flags = append(flags, sdkFlag)
 	}
 	cache := cacheDir()
 	key, keyed := "", false
@@ -63,6 +64,26 @@ func Build(ctx context.Context, root, pkgDir, outDir, overlay string) (string, e
 			return bin, nil
 		}
 	}
+	err = goBuild(ctx, root, rel, bin, outDir, flags, overlay)
+	var ce *CompileError
+	if sdkFlag != "" && errors.As(err, &ce) && strings.Contains(ce.Output, sdkModFile(sdkFlag)) {
+		// The learner's go.mod or go.sum is what fails, and the compiler names the
+		// alternate go.mod: build as it is, so that the message names theirs.
+		keyed = false
+		err = goBuild(ctx, root, rel, bin, outDir, flags[:len(flags)-1], overlay)
+	}
+	if err != nil {
+		return "", err
+	}
+	if keyed {
+		toCache(cache, key, bin)
+	}
+	return bin, nil
+}
+
+// goBuild runs `go build flags -o bin [-overlay overlay] rel` in root. A compile failure
+// is a *CompileError.
+func goBuild(ctx context.Context, root, rel, bin, outDir string, flags []string, overlay string) error {
 	args := append([]string{"build"}, flags...)
 	args = append(args, "-o", bin)
 	if overlay != "" {
@@ -80,14 +101,11 @@ func Build(ctx context.Context, root, pkgDir, outDir, overlay string) (string, e
 	if err := cmd.Run(); err != nil {
 		var exit *exec.ExitError
 		if errors.As(err, &exit) && ctx.Err() == nil {
-			return "", &CompileError{Package: rel, Output: strings.TrimSpace(out.String())}
+			return &CompileError{Package: rel, Output: strings.TrimSpace(out.String())}
 		}
-		return "", fmt.Errorf("go build %s: %w: %s", rel, err, out.String())
+		return fmt.Errorf("go build %s: %w: %s", rel, err, out.String())
 	}
-	if keyed {
-		toCache(cache, key, bin)
-	}
-	return bin, nil
+	return nil
 }
 
 // relPackage turns pkgDir into a "./path" package pattern relative to the module root.

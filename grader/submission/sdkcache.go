@@ -165,6 +165,12 @@ func copySDK(from, to string, patched []byte) error {
 	return nil
 }
 
+// sdkModFile is the alternate go.mod a -modfile flag names, without its extension (the
+// compiler may name the .mod or the .sum).
+func sdkModFile(flag string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(flag, "-modfile="), ".mod")
+}
+
 // writeOnce writes data to path unless it exists (its name is its content's hash).
 func writeOnce(path string, data []byte) error {
 	if _, err := os.Stat(path); err == nil {
