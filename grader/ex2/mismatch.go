@@ -20,7 +20,7 @@ const sameSteps = "Restate replays your handler on a retry and checks that it ta
 // process memory, which the engine's explanation of a mismatch does not mention.
 func mismatchFailure(env *grader.Env, sent, expected string, err error) error {
 	var ce *grader.CallError
-	if !errors.As(err, &ce) || ce.Code != 570 && !strings.Contains(ce.Message, "mismatch") {
+	if !errors.As(err, &ce) || !ce.IsMismatch() {
 		return nil
 	}
 	var f *grader.Failure

@@ -268,7 +268,7 @@ func varValue(r *rand.Rand, name string) string {
 // mismatch between two kinds of step is another branch, not another rendering.
 func renderError(env *grader.Env, sent string, err error) error {
 	var ce *grader.CallError
-	if !errors.As(err, &ce) || ce.Code != 570 && !strings.Contains(ce.Message, "mismatch") {
+	if !errors.As(err, &ce) || !ce.IsMismatch() {
 		return env.Unexpected(sent, "the sent email's record", err)
 	}
 	if otherBranch(ce) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"idempotency/contract/ex5"
 	"idempotency/grader"
@@ -43,7 +42,7 @@ func unexpected(env *grader.Env, sent, expected string, err error) error {
 // than the attempt Restate had journaled.
 func isJournalMismatch(err error) bool {
 	var ce *grader.CallError
-	return errors.As(err, &ce) && (ce.Code == 570 || strings.Contains(ce.Message, "mismatch") || strings.Contains(ce.Message, "RT0016"))
+	return errors.As(err, &ce) && ce.IsMismatch()
 }
 
 // describe prints a status record the way a learner reads it.

@@ -2,6 +2,7 @@ package ex5
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -144,4 +145,13 @@ func TestDiffDuplicateAndReplayed(t *testing.T) {
 	d := diffReplayed(w, first, 1, replayed)
 	assert.Contains(t, d, "a replay keeps it")
 	assert.Contains(t, d, "lastReplayedAt is not set")
+}
+
+// A journal mismatch is Restate's (code 570, or its message); a learner's own error that
+// says "mismatch" is an answer like any other.
+func TestIsJournalMismatch(t *testing.T) {
+	assert.True(t, isJournalMismatch(&grader.CallError{Code: 570, Message: "anything", FromHandler: true}))
+	assert.True(t, isJournalMismatch(&grader.CallError{Code: 500, Message: "[RT0016] Journal mismatch detected", FromHandler: true}))
+	assert.False(t, isJournalMismatch(&grader.CallError{Code: 400, Message: "signature mismatch", FromHandler: true}))
+	assert.False(t, isJournalMismatch(errors.New("journal mismatch")), "not a call's answer")
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"idempotency/contract/ex6"
 	"idempotency/grader"
@@ -56,7 +55,7 @@ func unexpected(env *grader.Env, sent, expected string, err error, hint string) 
 	var ce *grader.CallError
 	if errors.As(err, &ce) {
 		switch {
-		case ce.Code == 570 || strings.Contains(ce.Message, "journal mismatch") || strings.Contains(ce.Message, "RT0016"):
+		case ce.IsMismatch():
 			hint = determinismHint
 		case hint == answerHint && !(ce.FromHandler && ce.Code >= 400 && ce.Code < 500):
 			hint = failedHint
