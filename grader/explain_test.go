@@ -1,6 +1,8 @@
 package grader_test
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"idempotency/grader"
@@ -10,23 +12,24 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-// The messages below were captured from restate-server 1.7.12 and sdk-go 1.2.0 running
-// grader/testdata/loop/probe; TestExplainLive checks that they still look like this.
+// The journal mismatches (internal/explain/testdata) and the logs below were captured
+// from restate-server 1.7.12 and sdk-go 1.2.0 running grader/testdata/loop/probe;
+// TestExplainLive checks that they still look like this.
+var (
+	mismatchValue   = captured("mismatch-value")
+	mismatchKind    = captured("mismatch-kind")
+	mismatchRunName = captured("mismatch-run-name")
+)
+
+func captured(name string) string {
+	b, err := os.ReadFile(filepath.Join("internal", "explain", "testdata", name+".txt"))
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
 const (
-	mismatchValue = "Found a mismatch between the code paths taken during the previous execution and the paths taken during this execution.\n" +
-		"This typically happens when some parts of the code are non-deterministic.\n" +
-		"- The mismatch happened while executing 'set state' (index '1')\n" +
-		"- Difference:\n" +
-		"   value: '\"2026-11-27 12:51:11.536620718 +0000 UTC m=+3.627682104\"' != '\"2026-11-27 12:51:15.460851552 +0000 UTC m=+7.551912918\"'"
-	mismatchKind = "Found a mismatch between the code paths taken during the previous execution and the paths taken during this execution.\n" +
-		"This typically happens when some parts of the code are non-deterministic.\n" +
-		" - The previous execution ran and recorded the following: 'set state' (index '1')\n" +
-		" - The current execution attempts to perform the following: 'clear state'"
-	mismatchRunName = "Found a mismatch between the code paths taken during the previous execution and the paths taken during this execution.\n" +
-		"This typically happens when some parts of the code are non-deterministic.\n" +
-		"- The mismatch happened while executing 'run' (index '4')\n" +
-		"- Difference:\n" +
-		"   name: charge-4410 != charge-9012"
 	plainLog = `time=2026-11-27T12:51:20.488Z level=WARN msg="Invocation returned a non-terminal failure" method=Probe/Plain invocationID=inv_1 err="payment gateway said no"
 time=2026-11-27T12:51:20.488Z level=ERROR msg="Invocation panicked, returning error to Restate" method=Probe/Plain invocationID=inv_1 err="payment gateway said no"
 time=2026-11-27T12:51:20.546Z level=WARN msg="Invocation returned a non-terminal failure" method=Probe/Plain invocationID=inv_1 err="payment gateway said no"

@@ -2,6 +2,8 @@ package explain
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"idempotency/grader/internal/admin"
@@ -10,24 +12,25 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The messages below were captured from restate-server 1.7.12 and sdk-go 1.2.0 running
-// grader/testdata/loop/probe; grader's TestExplainLive checks that they still look like
-// this (and grader's explain_test.go holds the ones ExplainCall reads).
+// The journal mismatches in testdata/ and the messages below were captured from
+// restate-server 1.7.12 and sdk-go 1.2.0 running grader/testdata/loop/probe; grader's
+// TestExplainLive checks that they still look like this (and grader's explain_test.go
+// reads the same mismatches, and holds the logs ExplainCall reads).
+var (
+	mismatchValue   = captured("mismatch-value")
+	mismatchKind    = captured("mismatch-kind")
+	mismatchRunName = captured("mismatch-run-name")
+)
+
+func captured(name string) string {
+	b, err := os.ReadFile(filepath.Join("testdata", name+".txt"))
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
 const (
-	mismatchValue = "Found a mismatch between the code paths taken during the previous execution and the paths taken during this execution.\n" +
-		"This typically happens when some parts of the code are non-deterministic.\n" +
-		"- The mismatch happened while executing 'set state' (index '1')\n" +
-		"- Difference:\n" +
-		"   value: '\"2026-11-27 12:51:11.536620718 +0000 UTC m=+3.627682104\"' != '\"2026-11-27 12:51:15.460851552 +0000 UTC m=+7.551912918\"'"
-	mismatchKind = "Found a mismatch between the code paths taken during the previous execution and the paths taken during this execution.\n" +
-		"This typically happens when some parts of the code are non-deterministic.\n" +
-		" - The previous execution ran and recorded the following: 'set state' (index '1')\n" +
-		" - The current execution attempts to perform the following: 'clear state'"
-	mismatchRunName = "Found a mismatch between the code paths taken during the previous execution and the paths taken during this execution.\n" +
-		"This typically happens when some parts of the code are non-deterministic.\n" +
-		"- The mismatch happened while executing 'run' (index '4')\n" +
-		"- Difference:\n" +
-		"   name: charge-4410 != charge-9012"
 	plainFailure = "[500 Internal] payment gateway said no\ngoroutine 405 [running]:\nruntime/debug.Stack()\n\t/usr/local/go/src/runtime/debug/stack.go:26 +0x5e\n" +
 		"github.com/restatedev/sdk-go/internal/restatecontext.invoke.func2()\n\t/root/go/pkg/mod/github.com/restatedev/sdk-go@v1.2.0/internal/restatecontext/execute_invocation.go:58 +0x1c5\n" +
 		"panic({0xac5900?, 0x12a335a478f0?})\n\t/usr/local/go/src/runtime/panic.go:860 +0x13a\n" +
