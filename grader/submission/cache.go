@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -78,9 +79,7 @@ func buildKey(ctx context.Context, root, rel string, args []string, overlay stri
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n%s\n%s\n", cacheVersion, rel, strings.Join(args, "\x00"))
 
-	env := exec.CommandContext(ctx, "go", "env", "GOVERSION", "GOOS", "GOARCH", "GOAMD64", "CGO_ENABLED", "GOFLAGS", "GOEXPERIMENT", "GOROOT")
-	env.Dir = root
-	out, err := env.Output()
+	out, err := goEnv(ctx, root)
 	if err != nil {
 		return "", false
 	}
@@ -136,6 +135,25 @@ func buildKey(ctx context.Context, root, rel string, args []string, overlay stri
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), true
+}
+
+// goEnvs memoizes goEnv per module root: the process's environment does not change, and
+// a toolchain switch in go.mod changes the key through go.mod's content anyway.
+var goEnvs sync.Map
+
+// goEnv is what of `go env` decides a binary: toolchain, target, flags.
+func goEnv(ctx context.Context, root string) ([]byte, error) {
+	if out, ok := goEnvs.Load(root); ok {
+		return out.([]byte), nil
+	}
+	env := exec.CommandContext(ctx, "go", "env", "GOVERSION", "GOOS", "GOARCH", "GOAMD64", "CGO_ENABLED", "GOFLAGS", "GOEXPERIMENT", "GOROOT")
+	env.Dir = root
+	out, err := env.Output()
+	if err != nil {
+		return nil, err
+	}
+	goEnvs.Store(root, out)
+	return out, nil
 }
 
 var errTooLarge = fmt.Errorf("module too large to hash")
