@@ -145,7 +145,7 @@ func (SubscriptionService) CancelSubscription(ctx restate.ObjectContext, req ex4
 		if err := rec.inPeriod(date); err != nil {
 			return ex4.Subscription{}, err
 		}
-		// Test-cycle periods last a second: they are not prorated.
+		// Test-cycle periods last ex4.TestCycle: they are not prorated.
 		refund := prorate(rec.Plan.Price, days(date, rec.PeriodEnd), days(rec.PeriodStart, rec.PeriodEnd))
 		if err := refundNewestFirst(ctx, rec, refund, rec.Subscription.SubscriptionID+"/cancel"); err != nil {
 			return ex4.Subscription{}, err
