@@ -11,10 +11,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// A broken copy graded twice with the same seed gets the same verdicts, and the same
-// verdicts again with another seed: inputs change with the seed, verdicts do not. (Every
-// broken copy is also graded with seed 7 by its exercise's tests and seed 1 by
-// `make selftest`, and both must match its declaration.)
+// A broken copy graded twice with the same seed gets the same verdicts, and they are the
+// ones it declares, with another seed than `make selftest`'s (3, not 1): inputs change with
+// the seed, verdicts do not. (A sample, one copy per exercise; `make selftest` grades every
+// copy once, with seed 1, against the same declaration.)
 func TestBrokenCopyVerdictsAreDeterministic(t *testing.T) {
 	root := gradetest.Root(t)
 	for _, ex := range catalog.All() {
@@ -27,11 +27,10 @@ func TestBrokenCopyVerdictsAreDeterministic(t *testing.T) {
 		}
 		t.Run(ex.ID+"/"+b.Name, func(t *testing.T) {
 			t.Parallel()
-			first := gradetest.Verdicts(gradetest.Grade(t, ex, b.Dir, 3, ""))
+			first := gradetest.Grade(t, ex, b.Dir, 3, "")
+			gradetest.AssertLoses(t, first, b.Lose...)
 			again := gradetest.Verdicts(gradetest.Grade(t, ex, b.Dir, 3, ""))
-			other := gradetest.Verdicts(gradetest.Grade(t, ex, b.Dir, 4242, ""))
-			assert.Equal(t, first, again, "same seed, same verdicts")
-			assert.Equal(t, first, other, "another seed, same verdicts")
+			assert.Equal(t, gradetest.Verdicts(first), again, "same seed, same verdicts")
 		})
 	}
 }
