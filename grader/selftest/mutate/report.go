@@ -125,6 +125,23 @@ type MutantSummary struct {
 	Diff       string   `json:"diff"`
 }
 
+// Stale returns the reviewed entries whose mutant is no longer among all (an edit moved
+// or changed its line), by ID: they excuse nothing any more.
+func Stale(all []*Mutant, eqs map[string]Equivalent) []Equivalent {
+	generated := map[string]bool{}
+	for _, m := range all {
+		generated[m.ID] = true
+	}
+	var out []Equivalent
+	for id, eq := range eqs {
+		if !generated[id] {
+			out = append(out, eq)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
 // Summarize tallies the results of each exercise, per operator and in total.
 func Summarize(exs []Exercise, seed uint64, sample, workers int, started time.Time) *Summary {
 	s := &Summary{Seed: seed, Sample: sample, Workers: workers, Started: started, DurationMS: time.Since(started).Milliseconds()}
@@ -163,16 +180,7 @@ func Summarize(exs []Exercise, seed uint64, sample, workers int, started time.Ti
 			}
 			es.Mutants = append(es.Mutants, ms)
 		}
-		generated := map[string]bool{}
-		for _, m := range ex.All {
-			generated[m.ID] = true
-		}
-		for id, eq := range ex.Equivalents {
-			if !generated[id] {
-				es.Stale = append(es.Stale, eq)
-			}
-		}
-		sort.Slice(es.Stale, func(i, j int) bool { return es.Stale[i].ID < es.Stale[j].ID })
+		es.Stale = Stale(ex.All, ex.Equivalents)
 		es.Total.score()
 		es.Operators = tallies(ops)
 		s.Exercises = append(s.Exercises, es)
