@@ -15,7 +15,7 @@ import (
 // compiler would see them on each platform (build tags, GOOS files, CGO off). That is what
 // breaks when a file for one platform misses a function another defines. It does not
 // compile code for the other platforms: with an empty build cache, as in CI, `go build`
-// for two more platforms took ~290 CPU-seconds on this machine, the type-check ~15.
+// for Windows alone took 143 CPU-seconds on this machine; this test, both platforms, ~17.
 func TestCrossBuild(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipped in -short: type-checks every dependency for two more platforms")
