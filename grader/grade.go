@@ -106,7 +106,7 @@ func (h *harness) setup(ctx context.Context) error {
 		wctx, cancel := context.WithTimeout(ctx, startTimeout)
 		defer cancel()
 		t := time.Now()
-		err := h.ex.WarmUp(wctx, newEnv(h.base, "warm-up", h.opts.Seed))
+		err := h.warmUp(wctx)
 		h.rep.Timings.Service += time.Since(t).Milliseconds()
 		if err != nil && h.reg.Complete() {
 			return fmt.Errorf("warm-up call: %w", err)

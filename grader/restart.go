@@ -61,7 +61,7 @@ func (h *harness) restartForChecks(ctx context.Context, server bool) error {
 		// The restarted process pays the SDK's first-call cost again: pay it here, outside
 		// the deadlines of the read-backs. Any answer will do, and so will none.
 		wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-		_ = h.ex.WarmUp(wctx, newEnv(h.base, "warm-up", h.opts.Seed))
+		_ = h.warmUp(wctx)
 		cancel()
 	}
 	if err != nil {

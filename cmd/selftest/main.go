@@ -84,7 +84,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	results := selftest.Run(ctx, cases, selftest.Options{
 		Root: root, Seeds: seeds, Workers: *workers, Runtime: runtime.Config{Kind: kind}, Limits: limits,
 		Done: func(done, total int, r selftest.Result) {
-			fmt.Fprintf(stderr, "[%d/%d] %s %s seed %d: %d/%d\n", done, total, r.Case.Exercise.ID, r.Case.Name, r.Seed, r.Report.Score, r.Report.MaxScore)
+			fmt.Fprintf(stderr, "[%d/%d] %s %s seed %d: %d/%d in %.1f s\n", done, total, r.Case.Exercise.ID, r.Case.Name, r.Seed, r.Report.Score, r.Report.MaxScore,
+				float64(r.Report.DurationMS)/1000)
 		},
 	})
 	first := results[:len(cases)]

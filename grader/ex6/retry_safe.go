@@ -266,10 +266,6 @@ type inFlight struct {
 // kills the service process (SIGKILL) and restarts it, and checks that every order
 // still ends with each effect once.
 func killDuring(ctx context.Context, env *grader.Env, flights []inFlight) error {
-	type answer struct {
-		res ex6.OrderResult
-		err error
-	}
 	done := make([]chan answer, len(flights))
 	for i, f := range flights {
 		rule := env.World.On(f.match(f.o)...).Times(1).Park()
@@ -287,23 +283,34 @@ func killDuring(ctx context.Context, env *grader.Env, flights []inFlight) error 
 	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	answers := make([]answer, len(flights))
+	answered := make([]bool, len(flights))
 	skipped := make([]bool, len(flights))
 	for i, f := range flights {
-		if _, err := env.World.WaitParked(wctx, f.match(f.o)...); err != nil {
-			select {
-			case a := <-done[i]:
+		held, early := heldOrSettled(wctx, env, f, done[i])
+		if early != nil {
+			answers[i], answered[i] = *early, true
+		}
+		if !held {
+			if early == nil {
+				select {
+				case a := <-done[i]:
+					early = &a
+					answers[i], answered[i] = a, true
+				default:
+				}
+			}
+			if a := early; a != nil {
 				if a.err != nil && !grader.IsHarness(a.err) {
 					return env.Unexpected(sent(f), expectedOutcome(f.o), a.err)
 				}
 				if a.err == nil && strings.HasSuffix(f.step, "(a compensation)") {
 					// A failed order that never calls this compensation is missing it,
 					// which the compensation criterion judges (README): nothing to kill.
-					answers[i], skipped[i] = a, true
+					skipped[i] = true
 					continue
 				}
 				return grader.Fail(sent(f), "the order reaches the step of "+f.step,
 					"ProcessOrder answered %s without that gateway call", describeResult(a.res))
-			default:
 			}
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -316,7 +323,7 @@ func killDuring(ctx context.Context, env *grader.Env, flights []inFlight) error 
 		return err
 	}
 	for i := range flights {
-		if !skipped[i] {
+		if !answered[i] {
 			answers[i] = <-done[i]
 		}
 	}

@@ -30,6 +30,9 @@ func Judge(results []Result) Verdict {
 		if r.Case.Kind != Solution {
 			continue
 		}
+		if r.Report.MaxScore != 100 {
+			v.GraderBugs = append(v.GraderBugs, fmt.Sprintf("%s: the scored criteria add up to %d points, not 100", r.Case.Exercise.ID, r.Report.MaxScore))
+		}
 		for _, c := range r.Report.Criteria {
 			if c.Status != grader.StatusPass {
 				key := r.Case.Exercise.ID + "/" + c.ID
@@ -59,6 +62,12 @@ func Judge(results []Result) Verdict {
 							ex, r.Case.Name, r.Seed, c.ID, phrase))
 					}
 				}
+			}
+			// The stub as shipped fails every criterion because a handler says it is not
+			// implemented, and the learner reads that, not some other cause.
+			if r.Case.Kind == Stub && c.Status == grader.StatusFail && !strings.Contains(c.Evidence, "not implemented") {
+				v.Mismatches = append(v.Mismatches, fmt.Sprintf("%s stub (seed %d): %s fails without saying a handler is not implemented: %s",
+					ex, r.Seed, c.ID, firstLine(c.Evidence)))
 			}
 			if c.Status != want && r.Case.Kind != Solution {
 				v.Mismatches = append(v.Mismatches, fmt.Sprintf("%s %s (seed %d): %s expected %s, observed %s: %s",

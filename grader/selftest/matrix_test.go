@@ -26,3 +26,24 @@ func TestJudgeChecksExplanations(t *testing.T) {
 	assert.Len(t, v.Mismatches, 1)
 	assert.Contains(t, v.Mismatches[0], `does not name its cause: evidence and hint lack "Go map"`)
 }
+
+// The stub must fail every criterion by saying a handler is not implemented; the
+// solution's criteria must add up to 100 points.
+func TestJudgeChecksStubAndSolution(t *testing.T) {
+	ex := grader.Exercise{ID: "exT", Scenarios: []grader.Scenario{{ID: "c1"}}}
+	stub := Case{Exercise: ex, Kind: Stub, Name: "stub"}
+	report := func(status grader.Status, evidence string, max int) *grader.Report {
+		return &grader.Report{MaxScore: max, Criteria: []grader.CriterionResult{{ID: "c1", Status: status, Evidence: evidence}}}
+	}
+
+	assert.True(t, Judge([]Result{{Case: stub, Report: report(grader.StatusFail, "CreateOrder: 501 not implemented", 100)}}).OK())
+	v := Judge([]Result{{Case: stub, Report: report(grader.StatusFail, "404 after the restart", 100)}})
+	assert.Len(t, v.Mismatches, 1)
+	assert.Contains(t, v.Mismatches[0], "without saying a handler is not implemented")
+
+	solution := Case{Exercise: ex, Kind: Solution, Name: "solution"}
+	assert.True(t, Judge([]Result{{Case: solution, Report: report(grader.StatusPass, "", 100)}}).OK())
+	v = Judge([]Result{{Case: solution, Report: report(grader.StatusPass, "", 90)}})
+	assert.Len(t, v.GraderBugs, 1)
+	assert.Contains(t, v.GraderBugs[0], "add up to 90 points")
+}

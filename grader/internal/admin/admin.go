@@ -66,8 +66,8 @@ func (c *Client) Query(ctx context.Context, sql string, out any) error {
 	return nil
 }
 
-// kill kills one invocation (it ends with a failure; its caller gets an error).
-func (c *Client) kill(ctx context.Context, invocationID string) error {
+// Kill kills one invocation (it ends with a failure; its caller gets an error).
+func (c *Client) Kill(ctx context.Context, invocationID string) error {
 	if err := c.do(ctx, http.MethodPatch, "/invocations/"+invocationID+"/kill", nil, nil); err != nil {
 		return fmt.Errorf("kill invocation %s: %w", invocationID, err)
 	}

@@ -53,7 +53,7 @@ func (c *Client) KillUnfinished(ctx context.Context, service string, keys ...str
 		if inv.Status == "completed" {
 			continue
 		}
-		if err := c.kill(ctx, inv.ID); err != nil {
+		if err := c.Kill(ctx, inv.ID); err != nil {
 			return killed, err
 		}
 		killed = append(killed, inv)

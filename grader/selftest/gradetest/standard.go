@@ -22,25 +22,6 @@ func SolutionScoresFullMarks(t *testing.T, ex grader.Exercise, seed uint64) *gra
 	return r
 }
 
-// StubScoresZero grades ex's stub as shipped: every criterion, bonus included, fails
-// because a handler is not implemented, and the run exits 1.
-func StubScoresZero(t *testing.T, ex grader.Exercise, seed uint64) *grader.Report {
-	t.Helper()
-	r := Grade(t, ex, ex.Stub, seed, "")
-	var all []string
-	for _, s := range ex.Scenarios {
-		all = append(all, s.ID)
-	}
-	AssertLoses(t, r, all...)
-	assert.Zero(t, r.Score)
-	assert.Zero(t, r.BonusScore)
-	assert.Equal(t, grader.ExitFail, r.ExitCode())
-	for _, c := range r.Criteria {
-		assert.Contains(t, c.Evidence, "not implemented", c.ID)
-	}
-	return r
-}
-
 // SolutionScoresFullMarksReproducibly grades ex's reference solution twice with one
 // seed: full marks (bonus included, exit 0), and the same verdicts and the same evidence,
 // word for word, the second time.
