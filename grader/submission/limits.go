@@ -107,6 +107,9 @@ func (p *Process) command(env []string) (*exec.Cmd, *os.File, error) {
 	cmd.Env = append(cmd.Env, "TMPDIR="+dir)
 	if uid, gid, ok := p.dropTo(); ok {
 		setCredential(cmd, uid, gid)
+		if e, ok := shareWASMCache(dir); ok {
+			cmd.Env = append(cmd.Env, e)
+		}
 	}
 	return cmd, w, nil
 }
