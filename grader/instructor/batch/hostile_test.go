@@ -105,6 +105,16 @@ func TestHostileSubmissionsAreContained(t *testing.T) {
 	assert.Equal(t, uint64(5), got.Seed)
 	assert.Len(t, got.Learners, len(entries)+1)
 	if os.Geteuid() == 0 {
+		// The compiled WASM core shared read-only with the services is intact.
+		cacheRoot, err := submission.CacheRoot()
+		require.NoError(t, err)
+		cached, _ := filepath.Glob(filepath.Join(cacheRoot, "wasm", "*", "*"))
+		assert.NotEmpty(t, cached, "the grader compiled the core for services run as nobody")
+		for _, c := range cached {
+			b, err := os.ReadFile(c)
+			require.NoError(t, err)
+			assert.NotEqual(t, "pwned", string(b), "a submission overwrote the shared compiled core %s", c)
+		}
 		wd, _ := os.Getwd()
 		_, err = os.Stat(filepath.Join(wd, "pwned.txt"))
 		assert.True(t, os.IsNotExist(err), "a submission wrote into the grader's working directory")
