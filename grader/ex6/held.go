@@ -40,7 +40,7 @@ func heldOrSettled(ctx context.Context, env *grader.Env, f inFlight, done <-chan
 		case <-time.After(50 * time.Millisecond):
 		}
 		// An error asking Restate leaves the deadline to decide, as before the answer.
-		if pending, err := unsettled(ctx, env, []string{f.o.ID}); err == nil && len(pending) == 0 {
+		if pending, err := unsettled(ctx, env, []string{f.o.ID}, true); err == nil && len(pending) == 0 {
 			stop() // the call may have been claimed just now: the wait's own answer says
 			return <-parked == nil, early
 		}

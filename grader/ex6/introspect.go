@@ -154,14 +154,15 @@ func settle(ctx context.Context, env *grader.Env, orders ...order) error {
 	}
 	pause := 20 * time.Millisecond
 	for {
-		pending, err := unsettled(ctx, env, keys)
+		late := time.Now().After(deadline)
+		pending, err := unsettled(ctx, env, keys, !late)
 		if err != nil {
 			return err
 		}
 		if len(pending) == 0 {
 			return nil
 		}
-		if time.Now().After(deadline) {
+		if late {
 			return grader.Fail("ProcessOrder "+strings.Join(keys, ", "),
 				"every invocation the order started (ProcessOrder and its participant calls, one-way ones included) completes within seconds",
 				"still unfinished after waiting:\n%s", indent(strings.Join(pending, "\n"))).
@@ -181,13 +182,31 @@ func settle(ctx context.Context, env *grader.Env, orders ...order) error {
 // lists as running, and the calls their journals record whose invocation does not
 // exist yet or is still running. A one-way call is created after its caller may have
 // completed, so the journals, not invoked_by_id alone, say what is still to come.
-func unsettled(ctx context.Context, env *grader.Env, orderIDs []string) ([]string, error) {
-	roots, kids, err := orderInvocations(ctx, env, orderIDs)
+// quick answers with the orders' own running ProcessOrder invocations when there are
+// any (one query, not four or five: settle asks every few tens of milliseconds), and
+// describes everything otherwise.
+func unsettled(ctx context.Context, env *grader.Env, orderIDs []string, quick bool) ([]string, error) {
+	roots, err := processInvocationsOf(ctx, env, orderIDs)
+	if err != nil {
+		return nil, err
+	}
+	var pending []string
+	if quick {
+		for _, inv := range roots {
+			if inv.Status != "completed" {
+				pending = append(pending, inv.describe())
+			}
+		}
+		if len(pending) > 0 {
+			return pending, nil
+		}
+	}
+	kids, err := spawned(ctx, env, roots)
 	if err != nil {
 		return nil, err
 	}
 	all := append(roots, kids...)
-	var pending []string
+	pending = nil
 	known := map[string]bool{}
 	for _, inv := range all {
 		known[inv.ID] = true

@@ -31,7 +31,8 @@ func TestPatchSDKCoreAppliesToThePinnedSDKOnly(t *testing.T) {
 	text := string(patched)
 	require.Contains(t, text, "_wazeroRuntime = gradeWasmRuntime(ctx)")
 	require.NotContains(t, text, sdkNewRunner)
-	require.Contains(t, text, `const dir = "/cache/wasm"`)
+	require.Contains(t, text, `dir := "/cache/wasm"`)
+	require.Contains(t, text, `os.Getenv("IDEM_WASM_DIR")`, "a service run as another user is given a folder of its own")
 	_, err = parser.ParseFile(token.NewFileSet(), "wasm.go", patched, 0)
 	require.NoError(t, err, "the patched file is Go")
 
