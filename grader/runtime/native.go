@@ -127,7 +127,7 @@ func (s *nativeServer) Restart(ctx context.Context) error {
 	if s.stopped {
 		return errors.New("restart restate-server: already stopped")
 	}
-	s.terminate()
+	s.terminate(true)
 	if err := s.launch(ctx); err != nil {
 		return fmt.Errorf("restart restate-server: %w", err)
 	}
@@ -141,7 +141,9 @@ func (s *nativeServer) Stop() error {
 		return nil
 	}
 	s.stopped = true
-	s.terminate()
+	// Its data is removed next, so nothing needs a clean shutdown: SIGTERM would cost
+	// ~0.2 CPU-s and 0.3-0.6 s of every grading (measured), SIGKILL neither.
+	s.terminate(false)
 	if err := os.RemoveAll(s.baseDir); err != nil {
 		return fmt.Errorf("remove restate base dir: %w", err)
 	}
@@ -179,7 +181,7 @@ func (s *nativeServer) launch(ctx context.Context) error {
 		}
 	})
 	if err != nil {
-		s.terminate()
+		s.terminate(false) // it never served: nothing to shut down cleanly
 		return err
 	}
 	return nil
@@ -194,14 +196,24 @@ func (s *nativeServer) exitError(waitErr error) error {
 	return err
 }
 
-// terminate stops the running process, if any, and reaps it: SIGTERM, then SIGKILL to
-// its group after stopGrace. Callers hold s.mu.
-func (s *nativeServer) terminate() {
+// terminate stops the running process, if any, and reaps it. graceful (a restart on the
+// same data) sends SIGTERM, then SIGKILL to its group after stopGrace; otherwise the group
+// is killed at once. Callers hold s.mu.
+func (s *nativeServer) terminate(graceful bool) {
 	p := s.proc
 	if p == nil {
 		return
 	}
 	s.proc = nil
+	if !graceful {
+		select {
+		case <-p.done: // already reaped: its pid and group id may be reused
+		default:
+			killGroup(p.cmd.Process.Pid)
+		}
+		<-p.done
+		return
+	}
 	// Process.Signal knows when the process was already reaped (its pid may be reused).
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
 	select {
