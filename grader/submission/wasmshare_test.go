@@ -54,6 +54,16 @@ func TestShareWASMCacheGivesAReadOnlyCopyOfTheCompiledCore(t *testing.T) {
 	again, ok := shareWASMCache(work)
 	require.True(t, ok)
 	assert.Equal(t, env, again)
+
+	// An entry written later by a service run as the grader's user (0600) is shared readable.
+	master := filepath.Join(cacheRoot, "wasm", entries[0])
+	require.NoError(t, os.Chmod(master, 0o600))
+	other := t.TempDir()
+	_, ok = shareWASMCache(other)
+	require.True(t, ok)
+	info, err := os.Stat(filepath.Join(other, "wasm", entries[0]))
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o644), info.Mode().Perm())
 }
 
 // Without a patched SDK (another sdk-go, or IDEM_WASM_CACHE=off) there is nothing to share.
