@@ -15,7 +15,7 @@ type answer struct {
 }
 
 // heldOrSettled waits until f's gateway call is held by its park rule (held), or until
-// ctx ends. An order that answers first (early) may still make the call (a one-way
+// ctx ends; early is the order's answer when it came without the call being held. An order that answers first (early) may still make the call (a one-way
 // call runs after the answer), so the wait goes on until the call is held or every
 // invocation of the order has completed, after which no call can come: an order that
 // never reaches the step is known as soon as it has settled, not after the deadline.
@@ -29,7 +29,15 @@ func heldOrSettled(ctx context.Context, env *grader.Env, f inFlight, done <-chan
 	}()
 	select {
 	case err := <-parked:
-		return err == nil, nil
+		if err == nil {
+			return true, nil
+		}
+		select { // the deadline passed: the order may have answered meanwhile
+		case a := <-done:
+			return false, &a
+		default:
+			return false, nil
+		}
 	case a := <-done:
 		early = &a
 	}

@@ -291,14 +291,6 @@ func killDuring(ctx context.Context, env *grader.Env, flights []inFlight) error 
 			answers[i], answered[i] = *early, true
 		}
 		if !held {
-			if early == nil {
-				select {
-				case a := <-done[i]:
-					early = &a
-					answers[i], answered[i] = a, true
-				default:
-				}
-			}
 			if a := early; a != nil {
 				if a.err != nil && !grader.IsHarness(a.err) {
 					return env.Unexpected(sent(f), expectedOutcome(f.o), a.err)

@@ -52,8 +52,7 @@ func shareWASMCache(dir string) (env string, ok bool) {
 }
 
 // compileCore compiles the shared core at src with wazero's cache in dir, as the
-// service's runtime does (same wazero, same configuration, so the same cache entry),
-// and makes the entries readable by others.
+// service's runtime does (same wazero, same configuration, so the same cache entry).
 func compileCore(src, dir string) error {
 	core, err := os.ReadFile(src)
 	if err != nil {
@@ -70,18 +69,7 @@ func compileCore(src, dir string) error {
 	if _, err := r.CompileModule(ctx, core); err != nil {
 		return fmt.Errorf("compile the SDK's shared core: %w", err)
 	}
-	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil // another grader's write in progress, renamed meanwhile
-		}
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			return os.Chmod(path, 0o755)
-		}
-		return os.Chmod(path, 0o644)
-	})
+	return nil
 }
 
 // linkTree mirrors the files of from into to (folders 0755, owned by the grader),
@@ -107,9 +95,15 @@ func linkTree(from, to string) error {
 		if _, err := os.Lstat(target); err == nil {
 			return nil // shared at an earlier start of the service
 		}
-		// An entry a service wrote as the grader's user after compileCore ran is 0600.
-		if err := os.Chmod(path, 0o644); err != nil {
+		// wazero writes its entries 0600; the service must read them through the link.
+		info, err := d.Info()
+		if err != nil {
 			return err
+		}
+		if info.Mode().Perm() != 0o644 {
+			if err := os.Chmod(path, 0o644); err != nil {
+				return err
+			}
 		}
 		if err := os.Link(path, target); err == nil {
 			return nil
