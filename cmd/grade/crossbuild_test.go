@@ -1,9 +1,16 @@
 package main
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"idempotency/grader/submission"
 
 	"golang.org/x/tools/go/packages"
 )
@@ -15,7 +22,10 @@ import (
 // compiler would see them on each platform (build tags, GOOS files, CGO off). That is what
 // breaks when a file for one platform misses a function another defines. It does not
 // compile code for the other platforms: with an empty build cache, as in CI, `go build`
-// for Windows alone took 143 CPU-seconds on this machine; this test, both platforms, ~17.
+// for Windows alone took 143 CPU-seconds on this machine. Packages outside this module are
+// checked without their function bodies (their declarations, types and signatures are
+// what this module's code can break on): both platforms took 13 CPU-s and 1 GB with
+// bodies, 8 CPU-s and 0.5 GB without.
 func TestCrossBuild(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipped in -short: type-checks every dependency for two more platforms")
@@ -24,13 +34,29 @@ func TestCrossBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// One platform at a time: each load holds ~0.9 GB of syntax trees and types.
+	root, err := submission.ModuleRoot(wd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours := root + string(filepath.Separator)
+	// One platform at a time: each load holds the syntax trees and types of every package.
 	for _, target := range [][2]string{{"darwin", "arm64"}, {"windows", "amd64"}} {
 		t.Run(target[0], func(t *testing.T) {
 			cfg := &packages.Config{
 				Mode: packages.LoadAllSyntax,
 				Dir:  wd,
 				Env:  append(os.Environ(), "GOOS="+target[0], "GOARCH="+target[1], "CGO_ENABLED=0"),
+				ParseFile: func(fset *token.FileSet, name string, src []byte) (*ast.File, error) {
+					f, err := parser.ParseFile(fset, name, src, parser.AllErrors|parser.ParseComments)
+					if f != nil && !strings.HasPrefix(name, ours) {
+						for _, d := range f.Decls {
+							if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
+								fd.Body = panicBody(fd.Body.Lbrace)
+							}
+						}
+					}
+					return f, err
+				},
 			}
 			pkgs, err := packages.Load(cfg, "idempotency/cmd/grade")
 			if err != nil {
@@ -41,6 +67,11 @@ func TestCrossBuild(t *testing.T) {
 			packages.Visit(pkgs, nil, func(p *packages.Package) {
 				loaded++
 				for _, e := range p.Errors {
+					// Without its bodies, a package outside the module imports what it
+					// no longer uses: not an error of the platform.
+					if e.Kind == packages.TypeError && !strings.HasPrefix(e.Pos, ours) && unusedImport.MatchString(e.Msg) {
+						continue
+					}
 					errs = append(errs, e.Error())
 				}
 			})
@@ -53,4 +84,14 @@ func TestCrossBuild(t *testing.T) {
 			}
 		})
 	}
+}
+
+// unusedImport is go/types' message for an import no code uses any more.
+var unusedImport = regexp.MustCompile(`imported (as \w+ )?and not used`)
+
+// panicBody is `{ panic("") }`: a body that needs no return statement, in place of one
+// whose statements the check skips.
+func panicBody(pos token.Pos) *ast.BlockStmt {
+	call := &ast.CallExpr{Fun: &ast.Ident{NamePos: pos, Name: "panic"}, Args: []ast.Expr{&ast.BasicLit{ValuePos: pos, Kind: token.STRING, Value: `""`}}}
+	return &ast.BlockStmt{Lbrace: pos, List: []ast.Stmt{&ast.ExprStmt{X: call}}, Rbrace: pos}
 }

@@ -102,6 +102,10 @@ func serverEnv(cfg Config, p ports) map[string]string {
 		"RESTATE_BIND_ADDRESS":          hostPort(p.node),
 		// One partition halves readiness time and memory; a grader needs no parallelism.
 		"RESTATE_DEFAULT_NUM_PARTITIONS": "1",
+		// RocksDB sizes its memtables and caches from this budget (2 GiB by default); a
+		// grading stores a few kilobytes. 256 MiB starts in ~0.50 CPU-s instead of ~0.58
+		// (18 starts of each, interleaved) and with ~15 MB less resident.
+		"RESTATE_ROCKSDB_TOTAL_MEMORY_SIZE": "256MiB",
 		// The default policy retries for many minutes and then pauses, which hangs the
 		// caller of a broken handler; this one fails it after the budget.
 		"RESTATE_DEFAULT_RETRY_POLICY__INITIAL_INTERVAL": "50ms",
