@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"idempotency/grader/submission"
@@ -42,13 +43,16 @@ func TestCrossBuild(t *testing.T) {
 	// One platform at a time: each load holds the syntax trees and types of every package.
 	for _, target := range [][2]string{{"darwin", "arm64"}, {"windows", "amd64"}} {
 		t.Run(target[0], func(t *testing.T) {
+			var full atomic.Int64 // files of this module, checked with their bodies
 			cfg := &packages.Config{
 				Mode: packages.LoadAllSyntax,
 				Dir:  wd,
 				Env:  append(os.Environ(), "GOOS="+target[0], "GOARCH="+target[1], "CGO_ENABLED=0"),
 				ParseFile: func(fset *token.FileSet, name string, src []byte) (*ast.File, error) {
 					f, err := parser.ParseFile(fset, name, src, parser.AllErrors|parser.ParseComments)
-					if f != nil && !strings.HasPrefix(name, ours) {
+					if strings.HasPrefix(name, ours) {
+						full.Add(1)
+					} else if f != nil {
 						for _, d := range f.Decls {
 							if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
 								fd.Body = panicBody(fd.Body.Lbrace)
@@ -78,9 +82,13 @@ func TestCrossBuild(t *testing.T) {
 			if len(errs) > 0 {
 				t.Errorf("GOOS=%s GOARCH=%s: the grader does not build:\n%s", target[0], target[1], strings.Join(errs, "\n"))
 			}
-			// A load that found nothing would pass without checking anything.
+			// A load that found nothing would pass without checking anything, and one that
+			// took this module for a dependency would skip the code the check is about.
 			if loaded < 100 {
 				t.Errorf("GOOS=%s GOARCH=%s: only %d packages loaded; expected the grader and its dependencies", target[0], target[1], loaded)
+			}
+			if full.Load() < 50 {
+				t.Errorf("GOOS=%s GOARCH=%s: only %d files under %s were checked with their bodies; expected the grader's", target[0], target[1], full.Load(), root)
 			}
 		})
 	}
