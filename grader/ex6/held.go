@@ -15,10 +15,11 @@ type answer struct {
 }
 
 // heldOrSettled waits until f's gateway call is held by its park rule (held), or until
-// ctx ends; early is the order's answer when it came without the call being held. An order that answers first (early) may still make the call (a one-way
-// call runs after the answer), so the wait goes on until the call is held or every
-// invocation of the order has completed, after which no call can come: an order that
-// never reaches the step is known as soon as it has settled, not after the deadline.
+// ctx ends; early is the order's answer when it came without the call being held. An
+// order that answers first may still make the call (a one-way call runs after the
+// answer), so the wait goes on until the call is held or every invocation of the order
+// has completed, after which no call can come: an order that never reaches the step is
+// known as soon as it has settled, not after the deadline.
 func heldOrSettled(ctx context.Context, env *grader.Env, f inFlight, done <-chan answer) (held bool, early *answer) {
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()

@@ -206,7 +206,6 @@ func unsettled(ctx context.Context, env *grader.Env, orderIDs []string, quick bo
 		return nil, err
 	}
 	all := append(roots, kids...)
-	pending = nil
 	known := map[string]bool{}
 	for _, inv := range all {
 		known[inv.ID] = true
