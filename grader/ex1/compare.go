@@ -18,8 +18,9 @@ func diffOrders(want, got ex1.Order) string {
 	return d.String()
 }
 
-// checkCreated compares a fresh order with the request that made it ("" when it fits).
-func checkCreated(key string, req ex1.OrderRequest, o ex1.Order) string {
+// checkNumbered checks what identifies an order: its ID is the key, its
+// number and createdAt are set ("" when they are).
+func checkNumbered(key string, o ex1.Order) string {
 	var d grader.Diff
 	if o.OrderID != key {
 		d.Note("orderId %q, expected the object key %q", o.OrderID, key)
@@ -27,12 +28,21 @@ func checkCreated(key string, req ex1.OrderRequest, o ex1.Order) string {
 	if o.OrderNumber == "" {
 		d.Note("orderNumber is empty")
 	}
+	if o.CreatedAt.IsZero() {
+		d.Note("createdAt is not set")
+	}
+	return d.String()
+}
+
+// checkCreated compares a fresh order with the request that made it ("" when it fits).
+func checkCreated(key string, req ex1.OrderRequest, o ex1.Order) string {
+	var d grader.Diff
+	if n := checkNumbered(key, o); n != "" {
+		d.Note("%s", n)
+	}
 	d.Str("status", ex1.StatusPending, o.Status)
 	d.Str("customerId", req.CustomerID, o.CustomerID)
 	d.Int("total", req.Total, o.Total)
 	d.Value("items", req.Items, o.Items)
-	if o.CreatedAt.IsZero() {
-		d.Note("createdAt is not set")
-	}
 	return d.String()
 }

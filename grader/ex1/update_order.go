@@ -60,9 +60,14 @@ func runUpdateOrder(ctx context.Context, env *grader.Env) error {
 
 	// A cancelled order cannot be changed.
 	env.Step("CancelOrder %s, then UpdateOrder", key)
-	cancelled, err := cancelOrder(ctx, env, key)
-	if err != nil {
+	if _, err := cancelOrder(ctx, env, key); err != nil {
 		return env.Unexpected("CancelOrder "+key, "the cancelled order", err)
+	}
+	// What CancelOrder answers is cancel-idempotent's to judge (R7); "nothing
+	// changes" is judged against the order as GetOrder reads it now.
+	cancelled, err := getOrder(ctx, env, key)
+	if err != nil {
+		return env.Unexpected("GetOrder "+key+" after CancelOrder", "the cancelled order", err)
 	}
 	other := ex1.UpdateOrderRequest{Items: newItems(env.Rand)}
 	other.Total = totalOf(other.Items)
