@@ -165,6 +165,10 @@ func TestJournalTextMatchesCallsByValue(t *testing.T) {
 	assert.True(t, namesValueOf(world.Call{Args: map[string]string{"recipient": "ann@example.com"}}, text))
 	assert.False(t, namesValueOf(world.Call{Args: map[string]string{"recipient": "bob@example.com"}}, text))
 	assert.False(t, namesValueOf(world.Call{Args: map[string]string{"amount": "com"}}, text), "short values do not match by chance")
+	// Found on ex5: a concurrent webhook's notice matched by its event name.
+	shared := journalText([]admin.JournalEntry{{JSON: `{"payload":[112,97,121,109,101,110,116,46,102,97,105,108,101,100]}`}}) // payment.failed
+	assert.False(t, namesValueOf(world.Call{Args: map[string]string{world.ArgEvent: "payment.failed", world.ArgCustomerID: "cus_other"}}, shared),
+		"an event name is shared by many invocations and names none of them")
 }
 
 func TestAttemptsMade(t *testing.T) {

@@ -256,6 +256,10 @@ func namesKey(c world.Call, key string) bool {
 // minMatchLen keeps short argument values (an amount, "USD") from matching by chance.
 const minMatchLen = 6
 
+// sharedArgs hold values many invocations share (an event name, a plan ID): they
+// name no invocation, so a concurrent one's call would be drawn under this one.
+var sharedArgs = map[string]bool{world.ArgBody: true, world.ArgEvent: true, world.ArgPlanID: true}
+
 // namesValueOf reports a call with an argument value (of some length) that appears in
 // the invocation's journal text.
 func namesValueOf(c world.Call, text string) bool {
@@ -263,7 +267,7 @@ func namesValueOf(c world.Call, text string) bool {
 		return false
 	}
 	for name, v := range c.Args {
-		if name != world.ArgBody && len(v) >= minMatchLen && strings.Contains(text, v) {
+		if !sharedArgs[name] && len(v) >= minMatchLen && strings.Contains(text, v) {
 			return true
 		}
 	}

@@ -174,7 +174,7 @@ func cancelCrashed(ctx context.Context, env *grader.Env) (*subject, error) {
 	}
 	crash := env.ArmCrash(target(s.key, ex4.CancelSubscription), proxy.CrashBeforeCompletion, 1)
 	defer crash.Disarm()
-	sent := describeCancel(s.key, d) + " (a refund of exactly half a cent more than a whole number of cents, which rounds up), " +
+	sent := describeCancel(s.key, d) + " (a refund of exactly half a cent more than an even number of cents, which rounds up), " +
 		"with the first attempt crashed just before it completed (Restate retries it)"
 	if _, err := cancelOnce(ctx, env, s, d, sent); err != nil {
 		if e := effectsOf(env, s); len(e.refunds) == 1 && e.refunds.TotalAmount() == s.bill.cancelRefund(d)-1 {

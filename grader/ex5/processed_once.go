@@ -157,6 +157,9 @@ func processFresh(ctx context.Context, env *grader.Env, w webhook, body []byte, 
 	if err := expectEffects(env, w, 1, sent, "process the webhook once: each gateway call once, inside restate.Run"); err != nil {
 		return rec, err
 	}
+	if err := expectOrderStoreUntouched(env, w, sent); err != nil {
+		return rec, err
+	}
 	if wantStatus == "" {
 		return rec, nil
 	}

@@ -42,7 +42,7 @@ func runCompensation(ctx context.Context, env *grader.Env) error {
 	refused.FailAt = stepLabel
 	orders := []failing{
 		{o: declinedOrder(env), why: "the customer's card is declined"},
-		{o: undeliverableOrder(env), why: "the address is undeliverable"},
+		{o: refundingWhole(undeliverableOrder(env)), why: "the address is undeliverable; the payment includes shipping"},
 		{o: refused, why: "the shipping gateway refuses the label (carrier refused the parcel)",
 			rule: env.World.On(world.Gateway(world.CreateLabel), world.Arg(world.ArgOrderID, refused.ID)).FailPermanently("carrier refused the parcel")},
 	}

@@ -18,6 +18,10 @@ type order struct {
 	// FailAt is the saga step that fails terminally: 1 reserve stock, 2 payment,
 	// 3 shipping label, 4 confirmation; 0 when the order completes.
 	FailAt int
+	// RefundOnly: the payment includes shipping so that a refund of the items' total
+	// shows (R7); what is charged is R5's, judged by transaction-idempotent, so the
+	// charge is not compared with the payment here.
+	RefundOnly bool
 }
 
 // Steps of the transaction, in order.
@@ -89,6 +93,14 @@ const shippingFee = 495
 // withShippingFee makes o's payment the items' total plus shipping.
 func withShippingFee(o order) order {
 	o.Req.Payment.Amount = totalOf(o.Req.Items) + shippingFee
+	return o
+}
+
+// refundingWhole makes o's payment include shipping, to judge that a failed label
+// refunds the whole charge and not the items' total (R7).
+func refundingWhole(o order) order {
+	o = withShippingFee(o)
+	o.RefundOnly = true
 	return o
 }
 
