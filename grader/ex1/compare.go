@@ -22,27 +22,34 @@ func diffOrders(want, got ex1.Order) string {
 // number and createdAt are set ("" when they are).
 func checkNumbered(key string, o ex1.Order) string {
 	var d grader.Diff
+	noteIdentity(&d, key, o)
+	noteCreatedAt(&d, o)
+	return d.String()
+}
+
+func noteIdentity(d *grader.Diff, key string, o ex1.Order) {
 	if o.OrderID != key {
 		d.Note("orderId %q, expected the object key %q", o.OrderID, key)
 	}
 	if o.OrderNumber == "" {
 		d.Note("orderNumber is empty")
 	}
+}
+
+func noteCreatedAt(d *grader.Diff, o ex1.Order) {
 	if o.CreatedAt.IsZero() {
 		d.Note("createdAt is not set")
 	}
-	return d.String()
 }
 
 // checkCreated compares a fresh order with the request that made it ("" when it fits).
 func checkCreated(key string, req ex1.OrderRequest, o ex1.Order) string {
 	var d grader.Diff
-	if n := checkNumbered(key, o); n != "" {
-		d.Note("%s", n)
-	}
+	noteIdentity(&d, key, o)
 	d.Str("status", ex1.StatusPending, o.Status)
 	d.Str("customerId", req.CustomerID, o.CustomerID)
 	d.Int("total", req.Total, o.Total)
 	d.Value("items", req.Items, o.Items)
+	noteCreatedAt(&d, o)
 	return d.String()
 }

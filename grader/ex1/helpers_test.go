@@ -89,6 +89,16 @@ func TestCheckCreated(t *testing.T) {
 	}
 }
 
+// deterministic-number judges only what R4 and R5 are about: a new order's status,
+// customer, total and items are R2's (duplicate-create), found by a blind round.
+func TestCheckNumberedLeavesR2Alone(t *testing.T) {
+	o := anOrder()
+	o.Status, o.CustomerID, o.Total, o.Items = ex1.StatusConfirmed, "", 0, nil
+	assert.Empty(t, checkNumbered("ord-1", o))
+	o.OrderNumber, o.CreatedAt = "", time.Time{}
+	assert.Equal(t, "orderNumber is empty; createdAt is not set", checkNumbered("ord-1", o))
+}
+
 // Orders come from the seed alone, differ between seeds, and are valid by the README's
 // rules (at least one item with a product, a quantity and a price; a customer; the
 // total is the items' sum), so a correct service never refuses one.
