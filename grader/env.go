@@ -27,6 +27,8 @@ type Env struct {
 	Service *submission.Process
 	// World is the fixture world: the gateways' ledger and their programmed faults.
 	World *world.World
+	// Registration is what the submission registered (handlers, and which are shared).
+	Registration Registration
 	// Rand is seeded from the run's seed and the scenario's id, so a scenario's inputs
 	// do not depend on how its neighbours are scheduled.
 	Rand *rand.Rand

@@ -62,6 +62,7 @@ func faultScenarios() []grader.Scenario {
 		{ID: "gateway-permanent", Run: gatewayPermanent},
 		{ID: "crash-before-completion", Run: crashBeforeCompletion},
 		{ID: "crash-after-run-recorded", Run: crashAfterRunRecorded},
+		{ID: "hold-after-state-write", Run: holdAfterStateWrite},
 		{ID: "concurrent-burst", Run: concurrentBurst},
 		{ID: "kill-while-parked", Exclusive: true, Run: killWhileParked},
 		{ID: "restart-server", Exclusive: true, Run: restartServer},
@@ -268,6 +269,50 @@ func crashBeforeCompletion(ctx context.Context, env *grader.Env) error {
 		return err
 	}
 	return expectCounts(ctx, env, sent, key, probeCounts{Entered: 2, Runs: 1, Stored: 1, Note: "crashed"})
+}
+
+// The proxy holds an attempt right after its first state write: a shared handler reads
+// that write while the attempt has not answered, and the attempt goes on after Release.
+func holdAfterStateWrite(ctx context.Context, env *grader.Env) error {
+	key := env.NewKey(probeService, "hold")
+	hold := env.Proxy.ArmHold(proxyTarget(key, "Bump"))
+	defer hold.Release()
+	sent := "Bump " + key + ", held right after its state write"
+	env.Step("%s", sent)
+	type answer struct {
+		c   probeCounts
+		err error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		c, err := bump(ctx, env, key, "held")
+		done <- answer{c, err}
+	}()
+	select {
+	case <-hold.Held():
+	case a := <-done:
+		return fmt.Errorf("%s: answered without being held (%v, %v)", sent, a.c, a.err)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	mid, err := counts(ctx, env, key)
+	if err != nil {
+		return env.Unexpected("Counts "+key+" while Bump is held", "the counts", err)
+	}
+	select {
+	case a := <-done:
+		return fmt.Errorf("%s: answered while held (%v, %v)", sent, a.c, a.err)
+	default:
+	}
+	if err := expect(sent, "", eq("stored counter read while held", mid.Stored, 1)); err != nil {
+		return err
+	}
+	hold.Release()
+	a := <-done
+	if a.err != nil {
+		return env.Unexpected(sent, "the counts once released", a.err)
+	}
+	return expect(sent, "", eq("attempts", attemptsOf(env, key, "Bump"), 1), eq("answer's stored counter", a.c.Stored, 1))
 }
 
 // Kind 5: the stream breaks right after the Run's result was recorded: the retry replays

@@ -99,6 +99,8 @@ func (h *harness) setup(ctx context.Context) error {
 		Server:  h.server,
 		Service: h.service,
 		World:   h.world,
+
+		Registration: h.reg,
 	}
 	if h.ex.WarmUp != nil {
 		// The warm-up only pays the SDK's first-call cost; with handlers missing it may

@@ -17,18 +17,22 @@ type Registration struct {
 	exercise   string
 	registered []string          // service names, sorted
 	problems   map[string]string // "Svc" or "Svc.Handler" -> what is wrong with it
+	shared     map[string]bool   // "Svc.Handler" registered as a shared handler
 }
 
 // CheckRegistration compares what dep registered with ex.Services. Extra services and
 // handlers are ignored.
 func CheckRegistration(ex Exercise, dep admin.Deployment) Registration {
 	have := map[string][]string{}
-	r := Registration{exercise: ex.ID, problems: map[string]string{}}
+	r := Registration{exercise: ex.ID, problems: map[string]string{}, shared: map[string]bool{}}
 	for _, s := range dep.Services {
 		r.registered = append(r.registered, s.Name)
 		have[s.Name] = []string{}
 		for _, hd := range s.Handlers {
 			have[s.Name] = append(have[s.Name], hd.Name)
+			if hd.Ty == "Shared" {
+				r.shared[s.Name+"."+hd.Name] = true
+			}
 		}
 	}
 	slices.Sort(r.registered)
@@ -56,6 +60,10 @@ func CheckRegistration(ex Exercise, dep admin.Deployment) Registration {
 	}
 	return r
 }
+
+// Shared reports whether service.handler is registered as a shared handler, which
+// answers while an exclusive handler of the same object runs.
+func (r Registration) Shared(service, handler string) bool { return r.shared[service+"."+handler] }
 
 // Complete reports whether every service and handler of the contract is registered.
 func (r Registration) Complete() bool { return len(r.problems) == 0 }

@@ -147,6 +147,11 @@ func burst(ctx context.Context, env *grader.Env) error {
 	if err := expectStock(ctx, env, key, final, sent); err != nil {
 		return withChanged(ctx, env, key, err, made...)
 	}
+	id, err := heldRefusal(ctx, env, key, final)
+	if err != nil {
+		return err
+	}
+	refused = append(refused, id)
 	if err := storedAfterBurst(ctx, env, key, sent, made, refused); err != nil {
 		return err
 	}

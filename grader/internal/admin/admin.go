@@ -39,6 +39,7 @@ type Service struct {
 // Handler is one registered handler.
 type Handler struct {
 	Name string `json:"name"`
+	Ty   string `json:"ty"` // "Shared" or "Exclusive" for a virtual object's handlers
 }
 
 // Register registers (or re-registers, with force) the deployment at uri.

@@ -151,6 +151,17 @@ func (p *Proxy) pumpRequest(ctx context.Context, dst io.Writer, start []byte, sr
 		if err := fc.forward(h); err != nil {
 			return err
 		}
+		if h.typ == msgSetStateCommand {
+			if hold := p.takeHold(a); hold != nil {
+				hold.id = a.id
+				close(hold.held)
+				select {
+				case <-hold.release:
+				case <-ctx.Done():
+					return context.Cause(ctx)
+				}
+			}
+		}
 	}
 }
 
@@ -178,6 +189,16 @@ func (p *Proxy) pumpResponse(ctx context.Context, dst io.Writer, flush func() er
 		}
 		if err := fc.forward(h); err != nil {
 			return err
+		}
+		if h.typ == msgSetStateCommand {
+			if hold := p.takeHold(a); hold != nil {
+				close(hold.held)
+				select {
+				case <-hold.release:
+				case <-ctx.Done():
+					return context.Cause(ctx)
+				}
+			}
 		}
 	}
 }

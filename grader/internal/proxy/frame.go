@@ -13,6 +13,7 @@ type msgType uint16
 const (
 	msgStart                     msgType = 0x0000
 	msgOutputCommand             msgType = 0x0401
+	msgSetStateCommand           msgType = 0x0403
 	msgRunCompletionNotification msgType = 0x8011
 )
 

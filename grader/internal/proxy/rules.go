@@ -64,6 +64,7 @@ type seen struct {
 // It is guarded by Proxy.mu.
 type ledger struct {
 	rules       []*rule
+	holds       []*Hold // armed holds, oldest first
 	attempts    map[Target]int
 	fired       map[Target]int
 	perID       map[string]int
