@@ -275,7 +275,7 @@ func crashBeforeCompletion(ctx context.Context, env *grader.Env) error {
 // that write while the attempt has not answered, and the attempt goes on after Release.
 func holdAfterStateWrite(ctx context.Context, env *grader.Env) error {
 	key := env.NewKey(probeService, "hold")
-	hold := env.Proxy.ArmHold(proxyTarget(key, "Bump"))
+	hold := env.ArmStateHold(probeTarget(key, "Bump"))
 	defer hold.Release()
 	sent := "Bump " + key + ", held right after its state write"
 	env.Step("%s", sent)
@@ -294,6 +294,9 @@ func holdAfterStateWrite(ctx context.Context, env *grader.Env) error {
 		return fmt.Errorf("%s: answered without being held (%v, %v)", sent, a.c, a.err)
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+	if err := hold.Journaled(ctx); err != nil {
+		return err
 	}
 	mid, err := counts(ctx, env, key)
 	if err != nil {

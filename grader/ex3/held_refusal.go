@@ -3,11 +3,9 @@ package ex3
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"idempotency/contract/ex3"
 	"idempotency/grader"
-	"idempotency/grader/internal/proxy"
 )
 
 // heldRefusal reserves one more unit on a product that has none left (want is its
@@ -25,7 +23,7 @@ func heldRefusal(ctx context.Context, env *grader.Env, key string, want level) (
 	sent := fmt.Sprintf("ReserveStock %s 1 unit (%s) with no stock left, held by the grader right after its first state write (if it makes one)", key, id)
 	env.Step("ReserveStock %s (%s) with no stock left, GetStockLevel while it is held after a state write", key, id)
 
-	hold := env.Proxy.ArmHold(proxy.Target{Service: ex3.ServiceName, Handler: ex3.ReserveStock, Key: key})
+	hold := env.ArmStateHold(target(key, ex3.ReserveStock))
 	defer hold.Release()
 	type answer struct {
 		r   ex3.Reservation
@@ -41,7 +39,7 @@ func heldRefusal(ctx context.Context, env *grader.Env, key string, want level) (
 	case a = <-done:
 	case <-hold.Held():
 		if env.Registration.Shared(ex3.ServiceName, ex3.GetStockLevel) {
-			if err := journaledStateWrite(ctx, env, hold.InvocationID()); err != nil {
+			if err := hold.Journaled(ctx); err != nil {
 				return id, err
 			}
 			got, err := getStock(ctx, env, key)
@@ -62,28 +60,3 @@ func heldRefusal(ctx context.Context, env *grader.Env, key string, want level) (
 	}
 	return id, nil
 }
-
-// journaledStateWrite waits until Restate has journaled the held invocation's state
-// write: the proxy forwarded it, and once it is in the journal Restate has applied it,
-// so a read then sees it. An admin API that does not answer is the harness's failure.
-func journaledStateWrite(ctx context.Context, env *grader.Env, id string) error {
-	ctx, cancel := context.WithTimeout(ctx, journalWait)
-	defer cancel()
-	for {
-		journals, err := env.Admin.Journals(ctx, id)
-		if err == nil {
-			for _, e := range journals[id] {
-				if e.Type == "Command: SetState" {
-					return nil
-				}
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("the journal of %s shows no state write %s after the fault proxy forwarded one (last error: %v)", id, journalWait, err)
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-}
-
-const journalWait = 10 * time.Second

@@ -151,17 +151,6 @@ func (p *Proxy) pumpRequest(ctx context.Context, dst io.Writer, start []byte, sr
 		if err := fc.forward(h); err != nil {
 			return err
 		}
-		if h.typ == msgSetStateCommand {
-			if hold := p.takeHold(a); hold != nil {
-				hold.id = a.id
-				close(hold.held)
-				select {
-				case <-hold.release:
-				case <-ctx.Done():
-					return context.Cause(ctx)
-				}
-			}
-		}
 	}
 }
 
@@ -191,7 +180,9 @@ func (p *Proxy) pumpResponse(ctx context.Context, dst io.Writer, flush func() er
 			return err
 		}
 		if h.typ == msgSetStateCommand {
+			// Only the service's own writes hold: Restate replays recorded ones to it.
 			if hold := p.takeHold(a); hold != nil {
+				hold.id = a.id
 				close(hold.held)
 				select {
 				case <-hold.release:
