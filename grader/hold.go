@@ -34,8 +34,8 @@ func (h *StateHold) Release() { h.hold.Release() }
 
 // Journaled waits, once Held is closed, until Restate has journaled the held attempt's
 // state write: the proxy forwarded it, and once it is in the journal Restate has applied
-// it, so a read then sees it. An admin API that does not show it in time is the
-// harness's failure, never the submission's.
+// it, so a read then sees it. A journal that does not show it in time is the grader's
+// failure ("could not judge"), never the submission's.
 func (h *StateHold) Journaled(ctx context.Context) error {
 	id := h.hold.InvocationID()
 	ctx, cancel := context.WithTimeout(ctx, journalWait)
@@ -53,7 +53,9 @@ func (h *StateHold) Journaled(ctx context.Context) error {
 		last = err
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("the journal of %s shows no state write %s after the fault proxy forwarded one (last error: %v)", id, journalWait, last)
+			// Restate journals what the proxy forwarded, whatever the submission does: a
+			// query that fails, or a write that never shows, is the grader's own problem.
+			return &graderBug{msg: fmt.Sprintf("the journal of %s shows no state write %s after the fault proxy forwarded one (last query error: %v)", id, journalWait, last)}
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
