@@ -145,6 +145,16 @@ func TestRegistrationFailureNamesRenames(t *testing.T) {
 	}
 }
 
+// Registration keeps which handlers Restate registered as shared, as its admin API says.
+func TestRegistrationKnowsSharedHandlers(t *testing.T) {
+	dep := admin.Deployment{Services: []admin.Service{{Name: "OrderService", Handlers: []admin.Handler{
+		{Name: "CreateOrder", Ty: "Exclusive"}, {Name: "GetOrder", Ty: "Shared"}}}}}
+	r := grader.CheckRegistration(ex1.Exercise(), dep)
+	assert.True(t, r.Shared("OrderService", "GetOrder"))
+	assert.False(t, r.Shared("OrderService", "CreateOrder"))
+	assert.False(t, r.Shared("OrderService", "CancelOrder"), "a handler not registered is not shared")
+}
+
 func TestCallErrorMismatch(t *testing.T) {
 	ce := &grader.CallError{Code: 570, Message: mismatchKind, FromHandler: true}
 	m, ok := ce.Mismatch()
