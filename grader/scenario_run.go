@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"idempotency/grader/internal/admin"
 )
 
 // runScenario runs one scenario with its deadline and classifies what it returned.
@@ -40,6 +42,7 @@ func judge(ctx context.Context, s Scenario, env *Env, fn func(context.Context) e
 	var res CriterionResult
 	var f *Failure
 	var bug *graderBug
+	var adminErr *admin.Error
 	switch {
 	case err == nil:
 		res.Status = StatusPass
@@ -73,6 +76,12 @@ func judge(ctx context.Context, s Scenario, env *Env, fn func(context.Context) e
 		// The grader's own code broke: never the learner's fault.
 		res.Status = StatusError
 		res.Evidence = "the grader could not judge this criterion: " + err.Error()
+	case errors.As(err, &adminErr):
+		// A request of the grader's own to restate-server's admin API (SQL, a kill)
+		// failed, even if the server answers its health checks now: nothing the
+		// submission did makes the grader's query fail.
+		res.Status = StatusError
+		res.Evidence = "the grader could not judge this criterion: restate-server's admin API failed the grader's request: " + err.Error()
 	default:
 		// restate-server, the fault proxy and the fixture world all answered (harnessFault
 		// above): a wait that ran out, a call or an effect that never came, a fault that

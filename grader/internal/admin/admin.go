@@ -52,6 +52,16 @@ func (c *Client) Register(ctx context.Context, uri string) (Deployment, error) {
 	return d, nil
 }
 
+// Error is a request of the grader's to restate-server's admin API (a SQL query, a kill)
+// that failed: the server or the grader's request is at fault, never the submission.
+type Error struct {
+	Op  string // what the grader asked, e.g. `query "SELECT ..."`
+	Err error
+}
+
+func (e *Error) Error() string { return e.Op + ": " + e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
 // Query runs one SQL statement on the introspection tables and decodes the rows into out
 // (a pointer to a slice of structs with json tags).
 func (c *Client) Query(ctx context.Context, sql string, out any) error {
@@ -59,10 +69,10 @@ func (c *Client) Query(ctx context.Context, sql string, out any) error {
 		Rows json.RawMessage `json:"rows"`
 	}
 	if err := c.do(ctx, http.MethodPost, "/query", map[string]string{"query": sql}, &resp); err != nil {
-		return fmt.Errorf("query %q: %w", sql, err)
+		return &Error{Op: fmt.Sprintf("query %q", sql), Err: err}
 	}
 	if err := json.Unmarshal(resp.Rows, out); err != nil {
-		return fmt.Errorf("decode rows of %q: %w", sql, err)
+		return &Error{Op: fmt.Sprintf("decode rows of %q", sql), Err: err}
 	}
 	return nil
 }
@@ -70,7 +80,7 @@ func (c *Client) Query(ctx context.Context, sql string, out any) error {
 // Kill kills one invocation (it ends with a failure; its caller gets an error).
 func (c *Client) Kill(ctx context.Context, invocationID string) error {
 	if err := c.do(ctx, http.MethodPatch, "/invocations/"+invocationID+"/kill", nil, nil); err != nil {
-		return fmt.Errorf("kill invocation %s: %w", invocationID, err)
+		return &Error{Op: "kill invocation " + invocationID, Err: err}
 	}
 	return nil
 }
