@@ -74,8 +74,11 @@ func expectEffects(env *grader.Env, w webhook, n int, sent, hint string) error {
 // the order store not at all, a read included (R3). It is judged right after the first
 // delivery answered, so that a duplicate's read (R14's) is not counted here.
 func expectOrderStoreUntouched(env *grader.Env, w webhook, sent string) error {
+	if w.Type != ex5.PaymentFailed {
+		return nil
+	}
 	calls := effectsOf(env, w).all.Where(world.Gateway(world.MarkPaid, world.OrderStatus))
-	if w.Type != ex5.PaymentFailed || len(calls) == 0 {
+	if len(calls) == 0 {
 		return nil
 	}
 	return grader.Fail(sent, expectation(w, 1), "the order store was called about order %s:\n%s", w.OrderID, calls).
